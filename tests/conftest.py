@@ -1,0 +1,27 @@
+"""Shared fixtures: the real MNIST test digits from ../shared/data/mnist (or $KERAS_GANS_MNIST_DIR)."""
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def mnist() -> tuple[np.ndarray, np.ndarray]:
+    """The 10,000 MNIST test digits as (uint8 images (N, 28, 28), int labels (N,))."""
+    from keras_gans.data.idx import default_mnist_dir, load_mnist_idx
+
+    directory = default_mnist_dir()
+    if not os.path.isdir(directory):
+        pytest.fail(f"MNIST IDX files not found in {directory}; set KERAS_GANS_MNIST_DIR to the folder holding them")
+    return load_mnist_idx(directory, split="test")
+
+
+@pytest.fixture(scope="session")
+def mnist_float(mnist) -> tuple[np.ndarray, np.ndarray]:
+    """MNIST test digits as float32 (N, 28, 28, 1) in [-1, 1] with their labels."""
+    images, labels = mnist
+    return (images.astype("float32")[..., None] / 127.5 - 1.0), labels.astype("int32")
