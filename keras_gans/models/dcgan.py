@@ -1,0 +1,76 @@
+"""DCGAN (Radford et al., 2016): convolutional networks, non-saturating loss, Adam(2e-4, beta_1=0.5)."""
+
+from __future__ import annotations
+
+import keras
+
+from keras_gans.models.base import GANModel
+from keras_gans.networks import build_dcgan_discriminator, build_dcgan_generator
+
+__all__ = ["DCGAN", "conv_networks"]
+
+
+def conv_networks(
+    latent_dim: int,
+    filters: int = 64,
+    normalization: str | None = "batch",
+    spectral_normalization: bool = False,
+    minibatch_std: bool = False,
+    num_classes: int | None = None,
+):
+    """A ``build(image_shape)`` making the DCGAN generator and discriminator with these settings."""
+
+    def build(image_shape):
+        return (
+            build_dcgan_generator(latent_dim, image_shape, filters=filters, num_classes=num_classes),
+            build_dcgan_discriminator(
+                image_shape,
+                filters=filters,
+                normalization=normalization,
+                spectral_normalization=spectral_normalization,
+                minibatch_std=minibatch_std,
+                num_classes=num_classes,
+            ),
+        )
+
+    return build
+
+
+@keras.saving.register_keras_serializable(package="keras_gans")
+class DCGAN(GANModel):
+    """Deep convolutional GAN (Radford et al., 2016), for images whose sides are multiples of 4 (28, 32, 64...).
+
+    Args:
+        image_shape: (H, W, C) of the images, when building the default networks.
+        latent_dim: size of z (100 in the paper).
+        generator, discriminator: your own networks instead of the defaults.
+        filters: width of the first D layer and last G layer; widths double per stage (64 in the paper).
+        spectral_normalization: spectral norm on every D layer (Miyato et al., 2018).
+        minibatch_std: a minibatch standard-deviation feature in D against mode collapse (Karras et al., 2018).
+        **kwargs: ``num_classes``, ``loss``, ``seed`` and the training options of :class:`GANModel`.
+    """
+
+    def __init__(
+        self,
+        image_shape: tuple[int, int, int] | None = None,
+        latent_dim: int = 100,
+        generator: keras.Model | None = None,
+        discriminator: keras.Model | None = None,
+        filters: int = 64,
+        spectral_normalization: bool = False,
+        minibatch_std: bool = False,
+        **kwargs,
+    ):
+        build = conv_networks(
+            latent_dim,
+            filters,
+            normalization=self.discriminator_normalization,
+            spectral_normalization=spectral_normalization,
+            minibatch_std=minibatch_std,
+            num_classes=kwargs.get("num_classes"),
+        )
+        generator, discriminator = self._networks(generator, discriminator, image_shape, build)
+        super().__init__(generator, discriminator, latent_dim, **kwargs)
+
+    #: Normalisation of the default discriminator's hidden layers.
+    discriminator_normalization: str | None = "batch"

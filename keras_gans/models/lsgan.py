@@ -1,0 +1,19 @@
+"""Least-squares GAN (Mao et al., 2017) on DCGAN networks."""
+
+from __future__ import annotations
+
+import keras
+
+from keras_gans.models.dcgan import DCGAN
+
+__all__ = ["LSGAN"]
+
+
+@keras.saving.register_keras_serializable(package="keras_gans")
+class LSGAN(DCGAN):
+    """DCGAN networks trained with the least-squares loss (a=0, b=1, c=1 of Mao et al., 2017, eq. 2).
+
+    The paper's optimizer is Adam(2e-4, beta_1=0.5), the DCGAN default. Takes the arguments of :class:`DCGAN`.
+    """
+
+    default_loss = "least_squares"
