@@ -81,7 +81,8 @@ def least_squares_discriminator_loss(real_outputs, fake_outputs, real_target: fl
     """LSGAN discriminator loss (Mao et al., 2017, eq. 2 with a=0, b=1): ½E[(D(x) - b)²] + ½E[(D(G(z)) - a)²]."""
     real_outputs = ops.cast(real_outputs, "float32")
     fake_outputs = ops.cast(fake_outputs, "float32")
-    return 0.5 * ops.mean(ops.square(real_outputs - real_target)) + 0.5 * ops.mean(ops.square(fake_outputs - fake_target))
+    real_term = ops.mean(ops.square(real_outputs - real_target))
+    return 0.5 * real_term + 0.5 * ops.mean(ops.square(fake_outputs - fake_target))
 
 
 def least_squares_generator_loss(fake_outputs, target: float = 1.0):

@@ -100,7 +100,7 @@ class GANModel(keras.Model):
         if generator is not None or discriminator is not None:
             raise ValueError("Pass both generator= and discriminator=, or neither (and image_shape=) for the defaults.")
         if image_shape is None:
-            raise ValueError("Pass image_shape=(H, W, C) to build the default networks, or generator= and discriminator=.")
+            raise ValueError("Pass image_shape=(H, W, C) for the default networks, or generator= and discriminator=.")
         return build(tuple(int(d) for d in image_shape))
 
     # ----------------------------------------------------------------------------------------------------------
@@ -182,10 +182,8 @@ class GANModel(keras.Model):
         if d_opt is g_opt:
             raise ValueError("d_optimizer and g_optimizer must be two different optimizer objects.")
         if self.dtype_policy.name == "mixed_float16" or self.generator.dtype_policy.name == "mixed_float16":
-            d_opt, g_opt = (
-                opt if isinstance(opt, keras.optimizers.LossScaleOptimizer) else keras.optimizers.LossScaleOptimizer(opt)
-                for opt in (d_opt, g_opt)
-            )
+            scaled = keras.optimizers.LossScaleOptimizer
+            d_opt, g_opt = (opt if isinstance(opt, scaled) else scaled(opt) for opt in (d_opt, g_opt))
         if jit_compile == "auto":
             jit_compile = distribution.xla_is_faster() and not run_eagerly
         super().compile(
