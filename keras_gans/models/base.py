@@ -7,7 +7,8 @@ A :class:`GANModel` is a generator, a discriminator, a loss from :mod:`keras_gan
 Randomness (latents, penalty interpolation, instance noise, augmentation) is drawn with stateless ops from
 ``(seed, step, purpose)``, so a step is reproducible, a resumed model continues the same noise stream, and under a
 ``tf.distribute`` strategy every replica takes its own slice of the same global draw: N replicas compute exactly
-what one device computes on the global batch.
+what one device computes on the global batch. The Philox algorithm is named explicitly so that draws inside and
+outside XLA clusters are the same numbers.
 """
 
 from __future__ import annotations
@@ -229,10 +230,10 @@ class GANModel(keras.Model):
         return values[replica_id * local_batch : (replica_id + 1) * local_batch]
 
     def _normal(self, shape, step, purpose):
-        return self._replica_slice(lambda s, seed: tf.random.stateless_normal(s, seed), shape, step, purpose)
+        return self._replica_slice(lambda s, seed: tf.random.stateless_normal(s, seed, alg="philox"), shape, step, purpose)
 
     def _uniform(self, shape, step, purpose):
-        return self._replica_slice(lambda s, seed: tf.random.stateless_uniform(s, seed), shape, step, purpose)
+        return self._replica_slice(lambda s, seed: tf.random.stateless_uniform(s, seed, alg="philox"), shape, step, purpose)
 
     # ----------------------------------------------------------------------------------------------------------
     # Network calls
@@ -365,18 +366,19 @@ class GANModel(keras.Model):
 
     def _compute(self, fn):
         """``fn``, XLA-compiled on its own when the whole step can't be (jit_compile=True under a strategy)."""
-        if getattr(self, "_xla_inside_step", False):
-            compiled = self.__dict__.setdefault("_xla_functions", {})
-            key = fn.__name__
-            if key not in compiled:
-                compiled[key] = tf.function(fn, jit_compile=True, reduce_retracing=True)
-            return compiled[key]
-        return fn
+        if not getattr(self, "_xla_inside_step", False):
+            return fn
+        compiled = self.__dict__.setdefault("_xla_functions", {})
+        if fn.__name__ not in compiled:
+            compiled[fn.__name__] = tf.function(
+                distribution.without_batch_norm_sync(self, fn), jit_compile=True, reduce_retracing=True
+            )
+        return compiled[fn.__name__]
 
     def train_step(self, data):
         real, labels = self._unpack(data)
         batch = tf.shape(real)[0]
-        step = self.g_optimizer.iterations
+        step = tf.identity(self.g_optimizer.iterations)
         d_grads_fn = self._compute(self._discriminator_gradients)
         g_grads_fn = self._compute(self._generator_gradients)
         alpha_shape = [batch] + [1] * len(self.image_shape)
@@ -458,7 +460,7 @@ class GANModel(keras.Model):
     def latents(self, num_samples: int, seed: int | None = None) -> np.ndarray:
         """``num_samples`` latent vectors z ~ N(0, I), reproducible for a given ``seed``."""
         seed = int(np.random.randint(0, 2**31 - 1)) if seed is None else int(seed)
-        draw = tf.random.stateless_normal([num_samples, self.latent_dim], seed=[seed, _GENERATE])
+        draw = tf.random.stateless_normal([num_samples, self.latent_dim], seed=[seed, _GENERATE], alg="philox")
         return draw.numpy()
 
     def generate(

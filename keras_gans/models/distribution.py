@@ -5,15 +5,22 @@ a strategy that fails (XLA cannot hold the cross-device reduction), so here the 
 without a strategy, and under one the per-replica gradient computation is compiled instead. Under
 MultiWorkerMirroredStrategy Keras reduces every log with ``strategy.reduce("MEAN", v, axis=0)``, which rejects
 scalars, so the step returns its logs as 1-element vectors there.
+
+A cross-replica synchronisation point cannot sit inside an XLA function called in replica context (TensorFlow
+raises "merge_call called while defining a new graph"), so with ``jit_compile=True`` under a strategy,
+synchronized batch norm falls back to per-replica statistics (a warning says so). Without XLA, or on one device,
+batch norm uses the global batch's statistics.
 """
 
 from __future__ import annotations
 
+import functools
+import warnings
 from collections.abc import Callable
 
 import tensorflow as tf
 
-__all__ = ["is_multi_worker", "make_step_function", "prepare_logs", "scale_loss_for_replicas", "xla_is_faster"]
+__all__ = ["is_multi_worker", "without_batch_norm_sync", "make_step_function", "prepare_logs", "scale_loss_for_replicas", "xla_is_faster"]
 
 
 def scale_loss_for_replicas(loss):
@@ -47,9 +54,37 @@ def make_step_function(model, step: Callable) -> Callable:
     under_strategy = model._distribute_strategy is not None or tf.distribute.has_strategy()
     jit = bool(model.jit_compile)
     model._xla_inside_step = jit and under_strategy
+    if model._xla_inside_step and _synchronized_batch_norms(model):
+        warnings.warn(
+            "jit_compile=True under a tf.distribute strategy: batch norm uses per-replica statistics inside the "
+            "XLA-compiled gradient computation (a cross-replica sync cannot run inside XLA). Compile with "
+            "jit_compile=False for synchronized batch norm.",
+            stacklevel=3,
+        )
     saved = model._jit_compile
     model._jit_compile = jit and not under_strategy
     try:
         return model._make_function(step)
     finally:
         model._jit_compile = saved
+
+
+def _synchronized_batch_norms(model) -> list:
+    return [layer for layer in model._flatten_layers() if getattr(layer, "synchronized", False)]
+
+
+def without_batch_norm_sync(model, fn: Callable) -> Callable:
+    """``fn`` traced with the model's synchronized batch norms computing per-replica statistics."""
+    layers = _synchronized_batch_norms(model)
+
+    @functools.wraps(fn)
+    def traced(*args):
+        for layer in layers:
+            layer.synchronized = False
+        try:
+            return fn(*args)
+        finally:
+            for layer in layers:
+                layer.synchronized = True
+
+    return traced

@@ -7,6 +7,10 @@ normalisation on the input layer, and a linear output (a logit, or a critic valu
 The number of stride-2 stages is the number of times both sides halve while staying >= 4: 28 -> 7 (2 stages),
 32 -> 4 (3), 64 -> 4 (4). Kernel size 5 and weight init N(0, 0.02) follow the TensorFlow DCGAN tutorial and the
 paper. Both networks take ``[inputs, labels]`` when ``num_classes`` is given (conditional GAN).
+
+Batch norm is synchronized across replicas under a ``tf.distribute`` strategy (``synchronized=True``; without a
+strategy it is ordinary batch norm), so N replicas normalise with the global batch's statistics and train exactly
+like one device on the global batch.
 """
 
 from __future__ import annotations
@@ -44,12 +48,18 @@ def build_dcgan_generator(
     filters: int = 64,
     kernel_size: int = 5,
     num_classes: int | None = None,
+    batch_norm: bool = True,
     name: str = "generator",
 ) -> keras.Model:
     """The DCGAN generator: z (and labels) -> images in [-1, 1] of ``image_shape``.
 
-    Channel widths halve per stage from ``filters * 2**stages`` down to ``filters``.
+    Channel widths halve per stage from ``filters * 2**stages`` down to ``filters``. ``batch_norm=False`` drops
+    the batch norms (e.g. for per-sample determinism, or XLA under a strategy with exact global statistics).
     """
+
+    def normalize(x, name):
+        return keras.layers.BatchNormalization(synchronized=True, name=name)(x) if batch_norm else x
+
     stages = num_upsamplings(image_shape)
     height, width, channels = image_shape
     start_h, start_w = height // 2**stages, width // 2**stages
@@ -62,7 +72,7 @@ def build_dcgan_generator(
         x = keras.layers.Concatenate(name="z_and_label")([z, embedded])
     width_now = filters * 2**stages
     x = keras.layers.Dense(start_h * start_w * width_now, use_bias=False, kernel_initializer=_init(), name="project")(x)
-    x = keras.layers.BatchNormalization(name="project_bn")(x)
+    x = normalize(x, "project_bn")
     x = keras.layers.ReLU()(x)
     x = keras.layers.Reshape((start_h, start_w, width_now))(x)
     strides = [1] + [2] * (stages - 1)
@@ -72,7 +82,7 @@ def build_dcgan_generator(
             width_now, kernel_size, strides=stride, padding="same", use_bias=False, kernel_initializer=_init(),
             name=f"deconv{i}",
         )(x)
-        x = keras.layers.BatchNormalization(name=f"deconv{i}_bn")(x)
+        x = normalize(x, f"deconv{i}_bn")
         x = keras.layers.ReLU()(x)
     outputs = keras.layers.Conv2DTranspose(
         channels, kernel_size, strides=2, padding="same", activation="tanh", kernel_initializer=_init(),
@@ -120,7 +130,7 @@ def build_dcgan_discriminator(
             width_now, kernel_size, strides=2, padding="same", kernel_initializer=_init(), name=f"conv{i}"
         ))(x)
         if i > 0 and normalization == "batch":
-            x = keras.layers.BatchNormalization(name=f"conv{i}_bn")(x)
+            x = keras.layers.BatchNormalization(synchronized=True, name=f"conv{i}_bn")(x)
         elif i > 0 and normalization == "layer":
             x = keras.layers.LayerNormalization(name=f"conv{i}_ln")(x)
         x = keras.layers.LeakyReLU(0.2)(x)

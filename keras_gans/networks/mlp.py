@@ -32,7 +32,7 @@ def build_mlp_generator(
     for i, units in enumerate(hidden_units):
         x = keras.layers.Dense(units, name=f"dense{i}")(x)
         if i > 0:
-            x = keras.layers.BatchNormalization(name=f"dense{i}_bn")(x)
+            x = keras.layers.BatchNormalization(synchronized=True, name=f"dense{i}_bn")(x)
         x = keras.layers.LeakyReLU(0.2)(x)
     x = keras.layers.Dense(math.prod(image_shape), activation="tanh", dtype="float32", name="to_image")(x)
     outputs = keras.layers.Reshape(tuple(image_shape), dtype="float32")(x)

@@ -1,0 +1,6 @@
+"""Keras callbacks for GAN training: sample-quality metrics in the logs, sample grids."""
+
+from keras_gans.callbacks.gan_metrics import GANMetrics
+from keras_gans.callbacks.sample_grid import SampleGrid
+
+__all__ = ["GANMetrics", "SampleGrid"]
