@@ -38,32 +38,38 @@ def _squared_norms(x: np.ndarray) -> np.ndarray:
     return np.einsum("ij,ij->i", x, x)
 
 
-def _distance_blocks(x: np.ndarray, y: np.ndarray):
-    """Yields ``(start, D)`` with ``D[a, b] = ||x[start + a] - y[b]||`` for consecutive row blocks of ``x``."""
+def _squared_distance_blocks(x: np.ndarray, y: np.ndarray):
+    """Yields ``(start, D)`` with ``D[a, b] = ||x[start + a] - y[b]||^2`` for consecutive row blocks of ``x``.
+
+    Squared distances are compared with squared radii throughout: the comparisons are the same, without a sqrt.
+    """
     y_norms = _squared_norms(y)
     for start in range(0, x.shape[0], _BLOCK_SIZE):
         block = x[start : start + _BLOCK_SIZE]
         squared = _squared_norms(block)[:, None] + y_norms[None, :] - 2.0 * (block @ y.T)
-        yield start, np.sqrt(np.maximum(squared, 0.0))
+        yield start, np.maximum(squared, 0.0, out=squared)
 
 
-def kth_neighbour_distances(features: np.ndarray, k: int) -> np.ndarray:
-    """``NND_k(x)`` for every row: the distance to its k-th nearest other row (float64, shape (n,))."""
-    features = _as_features(features, "features")
+def _kth_neighbour_squared_distances(features: np.ndarray, k: int) -> np.ndarray:
     if not 1 <= k < features.shape[0]:
         raise ValueError(f"k must be in [1, num_samples - 1], got k={k} for {features.shape[0]} samples")
     radii = np.empty(features.shape[0], dtype=np.float64)
-    for start, distances in _distance_blocks(features, features):
+    for start, distances in _squared_distance_blocks(features, features):
         # The row's own distance (0) is the smallest, so the k-th neighbour is at sorted position k.
         radii[start : start + distances.shape[0]] = np.partition(distances, k, axis=1)[:, k]
     return radii
 
 
-def _within_counts(queries: np.ndarray, centres: np.ndarray, radii: np.ndarray) -> np.ndarray:
+def kth_neighbour_distances(features: np.ndarray, k: int) -> np.ndarray:
+    """``NND_k(x)`` for every row: the distance to its k-th nearest other row (float64, shape (n,))."""
+    return np.sqrt(_kth_neighbour_squared_distances(_as_features(features, "features"), k))
+
+
+def _within_counts(queries: np.ndarray, centres: np.ndarray, squared_radii: np.ndarray) -> np.ndarray:
     """For each query, how many balls ``B(centres[i], radii[i])`` contain it."""
     counts = np.empty(queries.shape[0], dtype=np.int64)
-    for start, distances in _distance_blocks(queries, centres):
-        counts[start : start + distances.shape[0]] = np.sum(distances <= radii[None, :], axis=1)
+    for start, distances in _squared_distance_blocks(queries, centres):
+        counts[start : start + distances.shape[0]] = np.count_nonzero(distances <= squared_radii[None, :], axis=1)
     return counts
 
 
@@ -75,8 +81,8 @@ def precision_recall(real: np.ndarray, fake: np.ndarray, k: int = 3) -> dict[str
     """
     real = _as_features(real, "real")
     fake = _as_features(fake, "fake")
-    precision = np.mean(_within_counts(fake, real, kth_neighbour_distances(real, k)) > 0)
-    recall = np.mean(_within_counts(real, fake, kth_neighbour_distances(fake, k)) > 0)
+    precision = np.mean(_within_counts(fake, real, _kth_neighbour_squared_distances(real, k)) > 0)
+    recall = np.mean(_within_counts(real, fake, _kth_neighbour_squared_distances(fake, k)) > 0)
     return {"precision": float(precision), "recall": float(recall)}
 
 
@@ -91,10 +97,10 @@ def density_coverage(real: np.ndarray, fake: np.ndarray, k: int = 5) -> dict[str
     """
     real = _as_features(real, "real")
     fake = _as_features(fake, "fake")
-    radii = kth_neighbour_distances(real, k)
+    radii = _kth_neighbour_squared_distances(real, k)
     density = _within_counts(fake, real, radii).sum() / (k * fake.shape[0])
     covered = np.zeros(real.shape[0], dtype=bool)
-    for start, distances in _distance_blocks(real, fake):
+    for start, distances in _squared_distance_blocks(real, fake):
         rows = slice(start, start + distances.shape[0])
         covered[rows] = distances.min(axis=1) <= radii[rows]
     return {"density": float(density), "coverage": float(covered.mean())}
