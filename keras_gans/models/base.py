@@ -511,6 +511,22 @@ class GANModel(keras.Model):
         return np.concatenate(outputs, axis=0)
 
     # ----------------------------------------------------------------------------------------------------------
+    # Presets and export (thin: the work is in keras_gans.hub and keras_gans.export)
+
+    @classmethod
+    def from_preset(cls, name_or_path: str, **kwargs: Any) -> GANModel:
+        """A pretrained model from a preset name, folder, archive or URL; see :func:`keras_gans.hub.load_gan`."""
+        from keras_gans import hub
+
+        return hub.load_gan(name_or_path, expected_class=cls, **kwargs)
+
+    def export(self, path: str, **kwargs: Any) -> str:
+        """Writes a SavedModel for TF Serving; see :func:`keras_gans.export.export_saved_model`."""
+        from keras_gans import export as export_lib
+
+        return export_lib.export_saved_model(self, path, **kwargs)
+
+    # ----------------------------------------------------------------------------------------------------------
     # Distribution and serialisation
 
     def make_train_function(self, force: bool = False):
