@@ -43,7 +43,7 @@ class GANMetrics(keras.callbacks.Callback):
         extractor: feature extractor; Keras ImageNet InceptionV3 when None (downloaded on first use).
         every_n_epochs: evaluate after epochs ``n, 2n, ...`` (1-based).
         num_samples: generated images per evaluation (class-balanced labels for conditional models).
-        max_real_samples: cap on the real images used.
+        max_real_samples: cap on the real images used (required for a repeating ``tf.data.Dataset``).
         seed: seed of the generated samples and of the KID subsets.
         labels: explicit labels for a conditional model (overrides ``num_samples``).
         batch_size: images per generator / extractor pass.

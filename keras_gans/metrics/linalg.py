@@ -7,9 +7,10 @@ replaced by a similar symmetric positive semi-definite matrix (the approach of T
 
     S1 S2 = S1^{1/2} (S1^{1/2} S2 S1^{1/2}) S1^{-1/2}   =>   eig(S1 S2) = eig(S1^{1/2} S2 S1^{1/2})
 
-(the eigenvalues of ``AB`` and ``BA`` agree, so this holds for singular ``S1`` too). Both square roots are taken by
-``numpy.linalg.eigh`` with eigenvalues below zero (rounding noise) clipped to zero, so the result is always real
-and finite: ``Tr((S1 S2)^{1/2}) = sum_i sqrt(max(lambda_i, 0))``.
+(the eigenvalues of ``AB`` and ``BA`` agree, so this holds for singular ``S1`` too). ``S1^{1/2}`` comes from
+``numpy.linalg.eigh``, the eigenvalues of the symmetric product from ``numpy.linalg.eigvalsh``; eigenvalues below
+zero (rounding noise) are clipped to zero, so the result is always real and finite:
+``Tr((S1 S2)^{1/2}) = sum_i sqrt(max(lambda_i, 0))``.
 """
 
 from __future__ import annotations
@@ -19,13 +20,12 @@ import numpy as np
 __all__ = ["sqrtm_psd", "trace_sqrt_product"]
 
 
-def _symmetric_eigvals_and_vecs(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _symmetrised(matrix: np.ndarray) -> np.ndarray:
     matrix = np.asarray(matrix, dtype=np.float64)
     if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
         raise ValueError(f"expected a square matrix, got shape {matrix.shape}")
     # Averaging with the transpose removes the asymmetry left by float rounding, so eigh sees a symmetric matrix.
-    eigenvalues, eigenvectors = np.linalg.eigh((matrix + matrix.T) / 2.0)
-    return np.clip(eigenvalues, 0.0, None), eigenvectors
+    return (matrix + matrix.T) / 2.0
 
 
 def sqrtm_psd(matrix: np.ndarray) -> np.ndarray:
@@ -35,20 +35,21 @@ def sqrtm_psd(matrix: np.ndarray) -> np.ndarray:
     negative eigenvalues (rounding noise on a singular matrix) are clipped to zero, so ``A^{1/2}`` is real and
     ``A^{1/2} A^{1/2} = A`` up to that clipping.
     """
-    eigenvalues, eigenvectors = _symmetric_eigvals_and_vecs(matrix)
-    return (eigenvectors * np.sqrt(eigenvalues)) @ eigenvectors.T
+    eigenvalues, eigenvectors = np.linalg.eigh(_symmetrised(matrix))
+    return (eigenvectors * np.sqrt(np.clip(eigenvalues, 0.0, None))) @ eigenvectors.T
 
 
 def trace_sqrt_product(sigma1: np.ndarray, sigma2: np.ndarray) -> float:
     """``Tr((sigma1 sigma2)^{1/2})`` for two covariance matrices, real and finite even when they are singular.
 
-    Computed as ``sum_i sqrt(lambda_i(sigma1^{1/2} sigma2 sigma1^{1/2}))`` (see the module docstring): two symmetric
-    eigendecompositions in float64, ``O(d^3)``, about 2.5 s for d = 2048 on two CPU cores.
+    Computed as ``sum_i sqrt(lambda_i(sigma1^{1/2} sigma2 sigma1^{1/2}))`` (see the module docstring): one symmetric
+    eigendecomposition and one eigenvalue computation in float64, ``O(d^3)``.
     """
     sigma1 = np.asarray(sigma1, dtype=np.float64)
     sigma2 = np.asarray(sigma2, dtype=np.float64)
     if sigma1.shape != sigma2.shape:
         raise ValueError(f"covariance shapes differ: {sigma1.shape} vs {sigma2.shape}")
     sqrt_sigma1 = sqrtm_psd(sigma1)
-    eigenvalues, _ = _symmetric_eigvals_and_vecs(sqrt_sigma1 @ sigma2 @ sqrt_sigma1)
-    return float(np.sum(np.sqrt(eigenvalues)))
+    # Only the eigenvalues are needed here: eigvalsh skips the eigenvectors, several times cheaper.
+    eigenvalues = np.linalg.eigvalsh(_symmetrised(sqrt_sigma1 @ sigma2 @ sqrt_sigma1))
+    return float(np.sum(np.sqrt(np.clip(eigenvalues, 0.0, None))))

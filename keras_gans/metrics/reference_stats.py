@@ -22,9 +22,9 @@ from keras_gans.metrics.streaming import FID
 __all__ = ["ReferenceStats", "compute_reference_stats", "load_reference_stats"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ReferenceStats:
-    """Gaussian statistics of real features with the settings they were computed under."""
+    """Gaussian statistics of real features with the settings they were computed under (compared by identity)."""
 
     mu: np.ndarray
     sigma: np.ndarray

@@ -11,7 +11,6 @@ from keras_gans.metrics import ClassifierFeatureExtractor, build_mnist_classifie
 
 @pytest.fixture(scope="module")
 def extractor():
-    keras.utils.set_random_seed(0)
     return ClassifierFeatureExtractor(build_mnist_classifier(feature_dim=32))
 
 
