@@ -90,7 +90,6 @@ def prepare_reference(
     extractor: FeatureExtractor,
     metrics: tuple[str, ...] = ("fid",),
     max_samples: int | None = None,
-    batch_size: int | None = None,
 ) -> RealReference:
     """Extracts real features once, or loads reference statistics.
 
@@ -100,8 +99,7 @@ def prepare_reference(
             carry no per-sample features, so they serve FID (and IS, which needs no real data) only.
         extractor: the feature extractor used for the generated images too.
         metrics: the metrics to be computed (to refuse statistics where features are needed).
-        max_samples: use at most this many real images.
-        batch_size: images per extractor pass.
+        max_samples: use at most this many real images (required for a repeating dataset).
     """
     check_real_data(real_data, metrics)
     if isinstance(real_data, (str, os.PathLike, ReferenceStats)):
@@ -109,9 +107,9 @@ def prepare_reference(
         stats.check_compatible({**extractor.settings, "image_shape": stats.settings.get("image_shape")})
         return RealReference(stats)
     batches, image_shape = [], None
-    for batch in iter_image_batches(real_data, batch_size or extractor.batch_size, max_samples):
+    for batch in iter_image_batches(real_data, extractor.batch_size, max_samples):
         image_shape = list(batch.shape[1:])
-        batches.append(extractor.features(batch, batch_size=batch_size))
+        batches.append(extractor.features(batch))
     if image_shape is None:
         raise ValueError("real_data holds no images")
     features = np.concatenate(batches)
@@ -126,7 +124,6 @@ def score_images(
     reference: RealReference | None,
     extractor: FeatureExtractor,
     config: MetricConfig,
-    batch_size: int | None = None,
 ) -> dict[str, float]:
     """Scores generated [-1, 1] images against the real reference (None is allowed when only "is" is asked)."""
     metrics = config.metrics
@@ -137,9 +134,9 @@ def score_images(
     else:
         reference.stats.check_compatible(settings)
     if "is" in metrics:
-        features, probabilities = extractor.features_and_probabilities(images, batch_size=batch_size)
+        features, probabilities = extractor.features_and_probabilities(images)
     else:
-        features, probabilities = extractor.features(images, batch_size=batch_size), None
+        features, probabilities = extractor.features(images), None
     results: dict[str, float] = {}
     if "fid" in metrics:
         results["fid"] = reference.stats.fid(*feature_statistics(features), settings)
@@ -191,7 +188,7 @@ def evaluate_generator(
         num_samples: generated images (10,000 here; papers usually report FID on 50,000).
         num_real_samples: cap on the real images used.
         seed: seed of the generated samples and of the KID subsets.
-        batch_size: images per generator / extractor pass.
+        batch_size: images per generator pass (the extractor has its own ``batch_size``).
         **metric_options: other :class:`MetricConfig` fields (``kid_subsets``, ``precision_recall_k``, ...).
 
     Returns:
@@ -202,9 +199,9 @@ def evaluate_generator(
     check_real_data(real_images, config.metrics)
     reference = None
     if real_images is not None:
-        reference = prepare_reference(real_images, extractor, config.metrics, num_real_samples, batch_size)
+        reference = prepare_reference(real_images, extractor, config.metrics, num_real_samples)
     images = generate_samples(model, num_samples, seed=seed, batch_size=batch_size)
-    results: dict[str, Any] = score_images(images, reference, extractor, config, batch_size)
+    results: dict[str, Any] = score_images(images, reference, extractor, config)
     results["settings"] = metric_settings(extractor, config, images.shape[1:], len(images), reference)
     return results
 

@@ -46,7 +46,7 @@ class GANMetrics(keras.callbacks.Callback):
         max_real_samples: cap on the real images used (required for a repeating ``tf.data.Dataset``).
         seed: seed of the generated samples and of the KID subsets.
         labels: explicit labels for a conditional model (overrides ``num_samples``).
-        batch_size: images per generator / extractor pass.
+        batch_size: images per generator pass (the extractor has its own ``batch_size``).
         results_path: if given, each evaluation is appended to this JSON-lines file as
             ``{"epoch", "metrics", "settings"}``.
         metric_options: other :class:`keras_gans.evaluation.MetricConfig` fields, e.g. ``{"kid_subset_size": 500}``.
@@ -92,7 +92,7 @@ class GANMetrics(keras.callbacks.Callback):
             self.extractor = default_extractor(self.config.metrics)
         if self._reference is None and self.real_data is not None:
             self._reference = prepare_reference(
-                self.real_data, self.extractor, self.config.metrics, self.max_real_samples, self.batch_size
+                self.real_data, self.extractor, self.config.metrics, self.max_real_samples
             )
 
     def evaluate(self) -> dict[str, float]:
@@ -101,7 +101,7 @@ class GANMetrics(keras.callbacks.Callback):
         images = generate_samples(
             self.model, self.num_samples, seed=self.config.seed, labels=self.labels, batch_size=self.batch_size
         )
-        values = score_images(images, self._reference, self.extractor, self.config, self.batch_size)
+        values = score_images(images, self._reference, self.extractor, self.config)
         self.settings = metric_settings(self.extractor, self.config, images.shape[1:], len(images), self._reference)
         return values
 
