@@ -1,16 +1,19 @@
 """keras_gans: GAN, DCGAN, CGAN, WGAN-GP and LSGAN for Keras 3, trained with ``model.fit``.
 
-Only the public names are imported here; optional heavy dependencies (TFDS, Inception weights) load on use.
+Only the public names are imported here; TFDS, Inception weights, the hub and export load on first use.
 """
 
+import importlib
 import os
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
-from keras_gans import losses, networks, penalties  # noqa: E402
+from keras_gans import callbacks, data, losses, metrics, networks, penalties  # noqa: E402
 from keras_gans.models import CGAN, DCGAN, GAN, LSGAN, WGANGP, GANModel, TrainingOptions  # noqa: E402
 
 __version__ = "0.1.0"
+
+_LAZY_MODULES = ("hub", "export", "evaluation", "training", "config")
 
 __all__ = [
     "CGAN",
@@ -20,7 +23,17 @@ __all__ = [
     "WGANGP",
     "GANModel",
     "TrainingOptions",
+    "callbacks",
+    "data",
     "losses",
+    "metrics",
     "networks",
     "penalties",
+    *_LAZY_MODULES,
 ]
+
+
+def __getattr__(name: str):
+    if name in _LAZY_MODULES:
+        return importlib.import_module(f"keras_gans.{name}")
+    raise AttributeError(f"module 'keras_gans' has no attribute {name!r}")
