@@ -230,10 +230,14 @@ class GANModel(keras.Model):
         return values[replica_id * local_batch : (replica_id + 1) * local_batch]
 
     def _normal(self, shape, step, purpose):
-        return self._replica_slice(lambda s, seed: tf.random.stateless_normal(s, seed, alg="philox"), shape, step, purpose)
+        return self._replica_slice(
+            lambda s, seed: tf.random.stateless_normal(s, seed, alg="philox"), shape, step, purpose
+        )
 
     def _uniform(self, shape, step, purpose):
-        return self._replica_slice(lambda s, seed: tf.random.stateless_uniform(s, seed, alg="philox"), shape, step, purpose)
+        return self._replica_slice(
+            lambda s, seed: tf.random.stateless_uniform(s, seed, alg="philox"), shape, step, purpose
+        )
 
     # ----------------------------------------------------------------------------------------------------------
     # Network calls
@@ -257,7 +261,8 @@ class GANModel(keras.Model):
             )
         std = self.options.instance_noise_std(self.g_optimizer.iterations)
         if std is not None:
-            noise = self._normal(tf.shape(images), step, _NOISE + view)
+            # A list shape (dynamic batch, static image dims): _replica_slice scales its first entry by the replicas.
+            noise = self._normal([tf.shape(images)[0], *images.shape[1:]], step, _NOISE + view)
             images = images + tf.cast(std, images.dtype) * tf.cast(noise, images.dtype)
         return images
 
