@@ -12,7 +12,7 @@ from keras_gans import cli
 from keras_gans.config import RunConfig, load_config
 from keras_gans.training import train
 
-QUICK = ["--set", "model_args.filters=8", "--set", "model_args.latent_dim=8", "--steps-per-epoch", "3"]
+QUICK = ["--verbose", "0", "--set", "model_args.filters=8", "--set", "model_args.latent_dim=8", "--steps-per-epoch", "3"]
 
 
 def history_rows(output):
@@ -22,7 +22,7 @@ def history_rows(output):
 
 def test_train_writes_run_and_resumes(tmp_path, capsys):
     out = str(tmp_path / "run")
-    assert cli.main(["train", "--config", "dcgan_digits", "--output", out, "--epochs", "1", "--verbose", "0", *QUICK]) == 0
+    assert cli.main(["train", "--config", "dcgan_digits", "--output", out, "--epochs", "1", *QUICK]) == 0
     for name in ("model.keras", "samples.png", "config.yaml", "history.csv", "checkpoints/last.keras"):
         assert os.path.isfile(os.path.join(out, name)), name
     assert os.path.isfile(os.path.join(out, "samples", "epoch_0001.png"))
@@ -31,7 +31,7 @@ def test_train_writes_run_and_resumes(tmp_path, capsys):
     assert int(first.g_optimizer.iterations) == 3
 
     # Rerunning on the same folder continues from the checkpoint up to the new epoch count.
-    assert cli.main(["train", "--config", "dcgan_digits", "--output", out, "--epochs", "2", "--verbose", "0", *QUICK]) == 0
+    assert cli.main(["train", "--config", "dcgan_digits", "--output", out, "--epochs", "2", *QUICK]) == 0
     assert "Resuming" in capsys.readouterr().out
     assert [row["epoch"] for row in history_rows(out)] == ["0", "1"]
     resumed = keras.saving.load_model(os.path.join(out, "model.keras"))
@@ -60,7 +60,7 @@ def test_interrupted_run_resumes_from_last_checkpoint(tmp_path):
 
 def test_sample_and_info(tmp_path, capsys):
     out = str(tmp_path / "run")
-    cli.main(["train", "--config", "cgan_digits", "--output", out, "--epochs", "1", "--verbose", "0", *QUICK])
+    cli.main(["train", "--config", "cgan_digits", "--output", out, "--epochs", "1", *QUICK])
     grid = str(tmp_path / "grid.png")
     assert cli.main(["sample", "--model", os.path.join(out, "model.keras"), "--num", "20", "--rows", "2",
                      "--output", grid]) == 0
