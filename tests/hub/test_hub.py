@@ -1,0 +1,297 @@
+"""keras_gans.hub: presets saved, packed, served from a local HTTP server, cached, verified and loaded."""
+
+from __future__ import annotations
+
+import hashlib
+import http.server
+import io
+import socket
+import tarfile
+import threading
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import keras_gans as kg
+from keras_gans import hub
+from keras_gans.hub import download as download_lib
+from keras_gans.hub import registry as registry_lib
+
+# ---------------------------------------------------------------------------------------------------------------
+# Fixtures: two tiny models, their preset archives, and a local HTTP server
+
+
+@pytest.fixture(scope="module")
+def tiny_dcgan():
+    gan = kg.DCGAN(image_shape=(8, 8, 1), latent_dim=8, filters=8, seed=3, ema_decay=0.9)
+    gan.compile()
+    return gan
+
+
+@pytest.fixture(scope="module")
+def tiny_cgan():
+    gan = kg.CGAN(image_shape=(8, 8, 1), latent_dim=8, filters=8, num_classes=10, seed=4)
+    gan.compile()
+    return gan
+
+
+@pytest.fixture(scope="module")
+def archive(tiny_dcgan, tmp_path_factory) -> tuple[bytes, str]:
+    """The tiny DCGAN as a .tar.gz preset: (bytes, sha256)."""
+    path = hub.save_preset(tiny_dcgan, tmp_path_factory.mktemp("archive") / "tiny.tar.gz", {"dataset": "none"})
+    data = path.read_bytes()
+    return data, hashlib.sha256(data).hexdigest()
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path, monkeypatch) -> Path:
+    """A fresh cache and an empty registry for every test."""
+    monkeypatch.setenv("KERAS_GANS_HOME", str(tmp_path / "home"))
+    registry = tmp_path / "presets.yaml"
+    registry.write_text("presets: {}\n")
+    monkeypatch.setenv("KERAS_GANS_PRESET_REGISTRY", str(registry))
+    monkeypatch.setattr(registry_lib, "_RUNTIME_ENTRIES", {})
+    return tmp_path / "home"
+
+
+class _Server:
+    """Serves ``files`` (path -> bytes) on 127.0.0.1; ``/truncated/<name>`` announces the full length, sends half."""
+
+    def __init__(self, files: dict[str, bytes]):
+        self.files = files
+        self.requests: list[str] = []
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 (http.server's name)
+                server.requests.append(self.path)
+                truncated = self.path.startswith("/truncated/")
+                data = server.files.get(self.path.removeprefix("/truncated"))
+                if data is None:
+                    self.send_error(404)
+                    return
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data[: len(data) // 2] if truncated else data)
+                if truncated:
+                    self.close_connection = True
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self.thread.start()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture
+def server(archive):
+    srv = _Server({"/tiny.tar.gz": archive[0]})
+    yield srv
+    srv.close()
+
+
+def _cache_files(home: Path) -> list[Path]:
+    return sorted(p for p in home.rglob("*") if p.is_file()) if home.exists() else []
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# save_preset / load round trips
+
+
+def test_save_and_load_folder_round_trip(tiny_dcgan, tmp_path):
+    folder = hub.save_preset(tiny_dcgan, tmp_path / "mine", {"dataset": "digits", "metrics": {"fid": 1.25}})
+    assert {"config.json", "model.weights.h5", "metadata.json", "README.md", "samples.png"} <= {
+        p.name for p in folder.iterdir()
+    }
+    loaded = hub.load_gan(folder)
+    assert type(loaded) is kg.DCGAN
+    np.testing.assert_array_equal(loaded.generate(6, seed=7), tiny_dcgan.generate(6, seed=7))
+    metadata = hub.load_metadata(folder)
+    assert metadata["format"] == "keras_gans.preset" and metadata["format_version"] == 1
+    assert metadata["name"] == "mine" and metadata["model_class"] == "DCGAN"
+    assert metadata["image_shape"] == [8, 8, 1] and metadata["latent_dim"] == 8 and metadata["ema"] is True
+    assert metadata["dataset"] == "digits" and metadata["metrics"] == {"fid": 1.25}
+    assert metadata["keras_gans_version"] == kg.__version__ and "keras_version" in metadata
+    assert "# mine" in (folder / "README.md").read_text()
+    with pytest.raises(FileExistsError):
+        hub.save_preset(tiny_dcgan, folder)
+
+
+@pytest.mark.parametrize("suffix", [".tar.gz", ".zip"])
+def test_archive_round_trip_conditional(tiny_cgan, tmp_path, suffix):
+    path = hub.save_preset(tiny_cgan, tmp_path / f"cond{suffix}", samples=False)
+    assert path.is_file()
+    loaded = kg.CGAN.from_preset(str(path))
+    labels = [0, 3, 9, 9]
+    np.testing.assert_array_equal(loaded.generate(labels=labels, seed=1), tiny_cgan.generate(labels=labels, seed=1))
+    generator = hub.load_generator(path)
+    z = tiny_cgan.latents(4, seed=1)
+    np.testing.assert_allclose(generator([z, np.array(labels)]).numpy(), tiny_cgan.generate(labels=labels, z=z))
+
+
+def test_from_preset_refuses_another_class(tiny_dcgan, tmp_path):
+    folder = hub.save_preset(tiny_dcgan, tmp_path / "d", samples=False)
+    assert isinstance(kg.GANModel.from_preset(str(folder)), kg.DCGAN)
+    with pytest.raises(TypeError, match="not a CGAN"):
+        kg.CGAN.from_preset(str(folder))
+
+
+def test_keras_file_and_training_folder(tiny_dcgan, tmp_path):
+    (tmp_path / "run").mkdir()
+    tiny_dcgan.save(tmp_path / "run" / "model.keras")
+    for source in (tmp_path / "run", tmp_path / "run" / "model.keras"):
+        np.testing.assert_array_equal(hub.load_gan(source).generate(2, seed=0), tiny_dcgan.generate(2, seed=0))
+    assert hub.load_metadata(tmp_path / "run") == {}
+
+
+def test_file_url_and_local_archive_hash(archive, tmp_path, home):
+    data, sha = archive
+    path = tmp_path / "tiny.tar.gz"
+    path.write_bytes(data)
+    assert hub.load_gan(path.as_uri(), sha256=sha, progress=False).latent_dim == 8
+    with pytest.raises(hub.HashMismatchError):
+        hub.load_gan(path, sha256="0" * 64)
+
+
+def test_unknown_name_lists_presets():
+    with pytest.raises(hub.PresetNotFoundError, match="Known presets"):
+        hub.load_gan("no_such_preset")
+
+
+def test_unsafe_archive_refused(tmp_path, home):
+    path = tmp_path / "evil.tar.gz"
+    with tarfile.open(path, "w:gz") as tf:
+        info = tarfile.TarInfo("../evil.txt")
+        info.size = 4
+        tf.addfile(info, io.BytesIO(b"evil"))
+    with pytest.raises(hub.PresetError, match="unsafe path"):
+        hub.load_gan(path)
+    assert not (tmp_path / "evil.txt").exists()
+    assert not [p for p in _cache_files(home) if "evil.txt" in p.name]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Downloads from a local HTTP server
+
+
+def test_download_then_cache_hit(server, archive, tiny_dcgan, home):
+    hub.register_preset("remote_tiny", server.url("/tiny.tar.gz"), archive[1], "the tiny DCGAN")
+    assert hub.list_presets()["remote_tiny"]["source"] == server.url("/tiny.tar.gz")
+    first = hub.load_gan("remote_tiny", progress=False)
+    np.testing.assert_array_equal(first.generate(3, seed=5), tiny_dcgan.generate(3, seed=5))
+    assert server.requests == ["/tiny.tar.gz"]
+    second = hub.load_gan("remote_tiny", progress=False)
+    np.testing.assert_array_equal(second.generate(3, seed=5), tiny_dcgan.generate(3, seed=5))
+    assert len(server.requests) == 1  # the cache answered
+    assert not [p for p in _cache_files(home) if p.name.startswith(".tmp-")]
+    hub.download_file(server.url("/tiny.tar.gz"), archive[1], force=True, progress=True)  # with the progress bar
+    assert len(server.requests) == 2
+
+
+def test_registry_file_entry(server, archive, home, monkeypatch, tmp_path):
+    registry = tmp_path / "presets.yaml"
+    registry.write_text(
+        f"presets:\n  from_yaml:\n    url: {server.url('/tiny.tar.gz')}\n    sha256: {archive[1]}\n"
+        "    description: served locally\n"
+    )
+    assert hub.list_presets()["from_yaml"]["description"] == "served locally"
+    assert hub.load_metadata("from_yaml", progress=False)["dataset"] == "none"
+    registry.write_text("presets:\n  bad:\n    url: https://example.invalid/x.tar.gz\n")
+    with pytest.raises(ValueError, match="sha256"):
+        hub.list_presets()
+
+
+def test_hash_mismatch_removes_the_file(server, home):
+    hub.register_preset("corrupt", server.url("/tiny.tar.gz"), "ab" * 32)
+    with pytest.raises(hub.HashMismatchError, match="sha256 mismatch"):
+        hub.load_gan("corrupt", progress=False)
+    assert _cache_files(home) == []
+
+
+def test_truncated_download_leaves_nothing(server, archive, home):
+    with pytest.raises(hub.DownloadError, match="closed"):
+        hub.download_file(server.url("/truncated/tiny.tar.gz"), archive[1], progress=False)
+    with pytest.raises(hub.DownloadError):  # no hash known: the length check alone catches it
+        hub.download_file(server.url("/truncated/tiny.tar.gz"), progress=False)
+    assert _cache_files(home) == []
+
+
+def test_http_error(server, home):
+    with pytest.raises(hub.DownloadError, match="HTTP 404"):
+        hub.load_gan(server.url("/missing.tar.gz"), progress=False)
+    assert _cache_files(home) == []
+
+
+def test_unreachable_host(home):
+    url = f"http://127.0.0.1:{_closed_port()}/tiny.tar.gz"
+    with pytest.raises(hub.DownloadError, match="unreachable or you are offline"):
+        hub.load_gan(url, sha256="ab" * 32, progress=False)
+    assert _cache_files(home) == []
+
+
+def test_interrupted_download_leaves_nothing(server, archive, home, monkeypatch):
+    def interrupted(url, out, progress, timeout):
+        out.write(b"partial")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(download_lib, "_stream", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        hub.download_file(server.url("/tiny.tar.gz"), archive[1], progress=False)
+    assert _cache_files(home) == []
+
+
+def test_hf_needs_huggingface_hub():
+    pytest.importorskip("keras")
+    try:
+        import huggingface_hub  # noqa: F401
+
+        pytest.skip("huggingface_hub is installed")
+    except ImportError:
+        pass
+    with pytest.raises(ImportError, match="pip install huggingface_hub"):
+        hub.load_gan("hf://keras-gans/dcgan_digits")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Bundled presets
+
+
+@pytest.mark.parametrize("name", ["dcgan_digits", "cgan_digits"])
+def test_bundled_presets_load_offline(name, monkeypatch):
+    def offline(*args, **kwargs):
+        raise AssertionError("a bundled preset must not touch the network")
+
+    monkeypatch.setattr(urllib.request, "urlopen", offline)
+    presets = hub.list_presets()
+    assert presets[name]["source"] == "bundled"
+    gan = hub.load_gan(name)
+    metadata = hub.load_metadata(name)
+    assert metadata["dataset"].startswith("digits") and metadata["training_steps"] > 0
+    assert np.isfinite(metadata["metrics"]["fid"])
+    if gan.num_classes:
+        images = gan.generate(labels=np.arange(10), seed=0)
+    else:
+        images = gan.generate(10, seed=0)
+    assert images.shape == (10, *metadata["image_shape"])
+    assert images.min() >= -1.0 and images.max() <= 1.0 and images.std() > 0.1
+    size = sum(p.stat().st_size for p in Path(presets[name]["path"]).iterdir())
+    assert size < 5 * 2**20
