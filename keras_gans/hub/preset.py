@@ -5,7 +5,8 @@ layout ``keras.saving.load_model("hf://org/name")`` reads) plus a model card::
 
     <name>/
       config.json         the model: {"module", "class_name", "config", "compile_config", ...} (Keras' format)
-      model.weights.h5    every weight: G, D, the EMA weights and the optimizers' state (fine-tuning resumes)
+      model.weights.h5    every weight: G, D, the EMA weights and (unless include_optimizer=False) the
+                          optimizers' state, so fine-tuning resumes where training stopped
       metadata.json       Keras' keys (keras_version, date_saved) and keras_gans' (see PRESET_METADATA_KEYS)
       README.md           the model card
       samples.png         optional: a grid of samples
@@ -22,6 +23,7 @@ import tarfile
 import tempfile
 import urllib.parse
 import urllib.request
+import warnings
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -56,8 +58,10 @@ PRESET_FORMAT_VERSION = 1
 #: Keys keras_gans writes in metadata.json (besides Keras' ``keras_version`` and ``date_saved``).
 PRESET_METADATA_KEYS = (
     "format", "format_version", "name", "description", "model_class", "image_shape", "latent_dim", "num_classes",
-    "ema", "dataset", "training_steps", "metrics", "license", "keras_gans_version", "tensorflow_version",
+    "ema", "optimizer_state", "dataset", "training_steps", "metrics", "license", "keras_gans_version",
+    "tensorflow_version",
 )
+_OPTIMIZER_ATTRIBUTES = ("d_optimizer", "g_optimizer")
 _URL_SCHEMES = ("http://", "https://", "file://")
 
 
@@ -76,6 +80,7 @@ def save_preset(
     *,
     model_card: str | None = None,
     samples: bool = True,
+    include_optimizer: bool = True,
     overwrite: bool = False,
 ) -> Path:
     """Writes ``gan`` as a preset folder, or as an archive when ``path`` ends in ``.tar.gz``/``.tgz``/``.zip``.
@@ -87,6 +92,8 @@ def save_preset(
             model (class, image shape, latent size, classes, EMA, optimizer steps, versions).
         model_card: the README.md text; one is made from the metadata when None.
         samples: also write ``samples.png``, a grid of 64 samples (seed 0; 8 per class for conditional models).
+        include_optimizer: keep the optimizers' state (about 2/3 of the file with Adam). Without it the preset
+            still loads compiled, with fresh optimizer state.
         overwrite: replace an existing folder or archive.
 
     Returns:
@@ -104,10 +111,14 @@ def save_preset(
     try:
         folder = tmp / name
         keras.saving.save_model(gan, str(folder), zipped=False)
+        if not include_optimizer:
+            _drop_optimizer_state(folder / "model.weights.h5")
         with open(folder / "metadata.json") as f:
             keras_metadata = json.load(f)
         full = {**keras_metadata, **_model_metadata(gan, name), **(metadata or {})}
-        full.update(format=PRESET_FORMAT, format_version=PRESET_FORMAT_VERSION, name=name)
+        full.update(
+            format=PRESET_FORMAT, format_version=PRESET_FORMAT_VERSION, name=name, optimizer_state=include_optimizer
+        )
         with open(folder / "metadata.json", "w") as f:
             json.dump(full, f, indent=2, sort_keys=True, default=_json_default)
             f.write("\n")
@@ -139,6 +150,20 @@ def pack_preset(folder: str | os.PathLike, archive: str | os.PathLike) -> Path:
     else:
         raise ValueError(f"archive must end in .tar.gz, .tgz or .zip, got {archive.name}")
     return archive
+
+
+def _drop_optimizer_state(weights_file: Path) -> None:
+    """Rewrites a Keras weights file without the optimizers' groups."""
+    import h5py
+
+    stripped = weights_file.with_suffix(".tmp.h5")
+    with h5py.File(weights_file, "r") as source, h5py.File(stripped, "w") as target:
+        for key, value in source.attrs.items():
+            target.attrs[key] = value
+        for key in source:
+            if key not in _OPTIMIZER_ATTRIBUTES:
+                source.copy(source[key], target, name=key)
+    os.replace(stripped, weights_file)
 
 
 def _replace_dir(source: Path, target: Path) -> None:
@@ -368,7 +393,11 @@ def load_gan(
     from keras_gans.models.base import GANModel
 
     path = resolve_preset(name_or_path, sha256=sha256, force_download=force_download, progress=progress)
-    model = keras.saving.load_model(str(path), compile=compile, safe_mode=True)
+    with warnings.catch_warnings():
+        if path.is_dir() and _read_metadata(path).get("optimizer_state") is False:
+            # Saved without optimizer state on purpose: Keras' "Skipping variable loading for optimizer" is expected.
+            warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
+        model = keras.saving.load_model(str(path), compile=compile, safe_mode=True)
     expected = expected_class or GANModel
     if not isinstance(model, expected):
         raise TypeError(f"{name_or_path} holds a {type(model).__name__}, not a {expected.__name__}")
@@ -386,7 +415,9 @@ def load_generator(name_or_path: str | os.PathLike, **kwargs: Any):
 def load_metadata(name_or_path: str | os.PathLike, **kwargs: Any) -> dict[str, Any]:
     """A preset's ``metadata.json`` (dataset, metrics, license, versions...); ``{}`` for a plain .keras file."""
     path = resolve_preset(name_or_path, **kwargs)
-    if path.is_file():
-        return {}
-    with open(path / "metadata.json") as f:
+    return {} if path.is_file() else _read_metadata(path)
+
+
+def _read_metadata(folder: Path) -> dict[str, Any]:
+    with open(folder / "metadata.json") as f:
         return json.load(f)

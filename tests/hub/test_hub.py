@@ -148,6 +148,22 @@ def test_archive_round_trip_conditional(tiny_cgan, tmp_path, suffix):
     np.testing.assert_allclose(generator([z, np.array(labels)]).numpy(), tiny_cgan.generate(labels=labels, z=z))
 
 
+def test_optimizer_state_kept_or_dropped(tmp_path, recwarn):
+    gan = kg.DCGAN(image_shape=(8, 8, 1), latent_dim=8, filters=8, seed=9)
+    gan.compile()
+    gan.g_optimizer.iterations.assign(7)
+    full = hub.save_preset(gan, tmp_path / "full", samples=False)
+    light = hub.save_preset(gan, tmp_path / "light", samples=False, include_optimizer=False)
+    assert hub.load_metadata(full)["training_steps"] == 7 and hub.load_metadata(light)["optimizer_state"] is False
+    assert (light / "model.weights.h5").stat().st_size < 0.6 * (full / "model.weights.h5").stat().st_size
+    assert int(hub.load_gan(full).g_optimizer.iterations) == 7
+    recwarn.clear()
+    reloaded = hub.load_gan(light)
+    assert reloaded.g_optimizer is not None and int(reloaded.g_optimizer.iterations) == 0
+    assert not [w for w in recwarn if "optimizer" in str(w.message)]
+    np.testing.assert_array_equal(reloaded.generate(4, seed=2), gan.generate(4, seed=2))
+
+
 def test_from_preset_refuses_another_class(tiny_dcgan, tmp_path):
     folder = hub.save_preset(tiny_dcgan, tmp_path / "d", samples=False)
     assert isinstance(kg.GANModel.from_preset(str(folder)), kg.DCGAN)
