@@ -4,6 +4,7 @@
     keras-gans sample --model runs/dcgan_digits/model.keras --output grid.png
     keras-gans evaluate --model runs/dcgan_digits/model.keras --dataset digits --dataset-arg image_size=[16,16]
     keras-gans info
+    keras-gans export --preset dcgan_digits --output serving --outputs images,png_bytes
 """
 
 from __future__ import annotations
@@ -146,6 +147,17 @@ def _cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_export(args: argparse.Namespace) -> int:
+    from keras_gans.export import export_saved_model
+
+    path = export_saved_model(
+        _load_model(args), args.output, model_name=args.name, version=args.version,
+        outputs=tuple(args.outputs.split(",")), overwrite=args.overwrite,
+    )
+    print(f"SavedModel for TF Serving (signatures serving_default, generate): {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="keras-gans", description="Train, sample and inspect Keras GANs.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -190,6 +202,15 @@ def build_parser() -> argparse.ArgumentParser:
     info = sub.add_parser("info", help="versions, devices, models, configs and presets; or a saved model's config")
     info.add_argument("--model", help="describe this saved .keras model")
     info.set_defaults(func=_cmd_info)
+
+    export = sub.add_parser("export", help="write a SavedModel for TF Serving as OUTPUT/<name>/<version>/")
+    add_model_source(export)
+    export.add_argument("--output", default="serving", help="TF Serving's model base path")
+    export.add_argument("--name", help="model name (default: the model's own name)")
+    export.add_argument("--version", type=int, help="version number (default: the next free one)")
+    export.add_argument("--outputs", default="images", help="comma-separated: images, images_uint8, png_bytes")
+    export.add_argument("--overwrite", action="store_true", help="replace an existing version")
+    export.set_defaults(func=_cmd_export)
     return parser
 
 
