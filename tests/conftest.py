@@ -25,3 +25,22 @@ def mnist_float(mnist) -> tuple[np.ndarray, np.ndarray]:
     """MNIST test digits as float32 (N, 28, 28, 1) in [-1, 1] with their labels."""
     images, labels = mnist
     return (images.astype("float32")[..., None] / 127.5 - 1.0), labels.astype("int32")
+
+
+@pytest.fixture(scope="session")
+def mnist16(mnist_float) -> tuple[np.ndarray, np.ndarray]:
+    """The MNIST test digits resized to 16x16 (antialiased), float32 in [-1, 1], with their labels."""
+    import tensorflow as tf
+
+    images, labels = mnist_float
+    return tf.image.resize(images, (16, 16), antialias=True).numpy(), labels
+
+
+@pytest.fixture(scope="session")
+def digit_classifier16(mnist16):
+    """A small CNN trained for one epoch on the 16x16 digits (about 95% accuracy), as a feature extractor."""
+    from keras_gans.metrics.classifier import train_mnist_classifier
+    from keras_gans.metrics.extractors import ClassifierFeatureExtractor
+
+    images, labels = mnist16
+    return ClassifierFeatureExtractor(train_mnist_classifier(images, labels, epochs=1))

@@ -68,7 +68,7 @@ def build_dcgan_generator(
     if num_classes is not None:
         labels = keras.Input((), dtype="int32", name="labels")
         inputs.append(labels)
-        embedded = label_embedding(labels, num_classes, latent_dim, "g_label")
+        embedded = label_embedding(labels, num_classes, None, "g_label")
         x = keras.layers.Concatenate(name="z_and_label")([z, embedded])
     width_now = filters * 2**stages
     x = keras.layers.Dense(start_h * start_w * width_now, use_bias=False, kernel_initializer=_init(), name="project")(x)

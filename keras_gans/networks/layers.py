@@ -1,4 +1,5 @@
-"""Layers used by the networks: a minibatch standard-deviation feature and label conditioning."""
+"""Layers used by the networks: a minibatch standard-deviation feature and label conditioning (one-hot, as in
+Mirza & Osindero, 2014, or a learned embedding)."""
 
 from __future__ import annotations
 
@@ -41,14 +42,20 @@ class MinibatchStdDev(keras.layers.Layer):
         return {**super().get_config(), "group_size": self.group_size, "epsilon": self.epsilon}
 
 
-def label_embedding(labels, num_classes: int, dim: int, name: str):
-    """Embeds integer class labels (shape (N,) or (N, 1)) into ``dim`` features, shape (N, dim)."""
+def label_embedding(labels, num_classes: int, dim: int | None, name: str):
+    """Class labels (shape (N,)) as features (N, dim): one-hot when ``dim`` is None, else a learned embedding."""
+    if dim is None:
+        return keras.layers.CategoryEncoding(num_classes, output_mode="one_hot", name=f"{name}_one_hot")(labels)
     x = keras.layers.Embedding(num_classes, dim, name=f"{name}_embedding")(labels)
     return keras.layers.Flatten(name=f"{name}_flatten")(x)
 
 
 def label_channel(labels, num_classes: int, spatial_shape: tuple[int, int], name: str):
-    """A learned per-class feature map of shape (N, H, W, 1), concatenated to the images of a conditional D."""
+    """One-hot labels broadcast to (N, H, W, num_classes) maps, concatenated to the images of a conditional D.
+
+    This is the input concatenation of Mirza & Osindero (2014) for convolutional discriminators.
+    """
     height, width = spatial_shape
-    x = label_embedding(labels, num_classes, height * width, name)
-    return keras.layers.Reshape((height, width, 1), name=f"{name}_map")(x)
+    one_hot = label_embedding(labels, num_classes, None, name)
+    x = keras.layers.Reshape((1, 1, num_classes), name=f"{name}_reshape")(one_hot)
+    return keras.layers.UpSampling2D((height, width), name=f"{name}_map")(x)

@@ -28,7 +28,7 @@ def build_mlp_generator(
     if num_classes is not None:
         labels = keras.Input((), dtype="int32", name="labels")
         inputs.append(labels)
-        x = keras.layers.Concatenate()([z, label_embedding(labels, num_classes, latent_dim, "g_label")])
+        x = keras.layers.Concatenate()([z, label_embedding(labels, num_classes, None, "g_label")])
     for i, units in enumerate(hidden_units):
         x = keras.layers.Dense(units, name=f"dense{i}")(x)
         if i > 0:
@@ -60,7 +60,7 @@ def build_mlp_discriminator(
     if num_classes is not None:
         labels = keras.Input((), dtype="int32", name="labels")
         inputs.append(labels)
-        x = keras.layers.Concatenate()([x, label_embedding(labels, num_classes, 50, "d_label")])
+        x = keras.layers.Concatenate()([x, label_embedding(labels, num_classes, None, "d_label")])
     for i, units in enumerate(hidden_units):
         x = maybe_sn(keras.layers.Dense(units, name=f"dense{i}"))(x)
         x = keras.layers.LeakyReLU(0.2)(x)
