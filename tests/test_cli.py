@@ -12,7 +12,8 @@ from keras_gans import cli
 from keras_gans.config import RunConfig, load_config
 from keras_gans.training import train
 
-QUICK = ["--verbose", "0", "--set", "model_args.filters=8", "--set", "model_args.latent_dim=8", "--steps-per-epoch", "3"]
+QUICK = ["--verbose", "0", "--steps-per-epoch", "3"]
+QUICK += ["--set", "model_args.filters=8", "--set", "model_args.latent_dim=8"]
 
 
 def history_rows(output):
