@@ -88,7 +88,9 @@ def test_generate_is_deterministic_per_seed():
 
 
 def test_bring_your_own_networks():
-    g = keras.Sequential([keras.Input((8,)), keras.layers.Dense(16 * 16, activation="tanh"), keras.layers.Reshape((16, 16, 1))])
+    g = keras.Sequential(
+        [keras.Input((8,)), keras.layers.Dense(16 * 16, activation="tanh"), keras.layers.Reshape((16, 16, 1))]
+    )
     d = keras.Sequential([keras.Input((16, 16, 1)), keras.layers.Flatten(), keras.layers.Dense(1)])
     model = kg.DCGAN(generator=g, discriminator=d, latent_dim=8)
     model.compile()
