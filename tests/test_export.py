@@ -149,3 +149,15 @@ def test_saved_model_cli_run(exported):
     images = np.load(exported["cli_out"] / "images.npy")
     np.testing.assert_allclose(images, exported["cgan"].generate(labels=LABELS, seed=11), atol=1e-5)
     np.testing.assert_array_equal(np.load(exported["cli_out"] / "images_uint8.npy"), to_uint8(images))
+
+
+def test_cli_export(exported, tmp_path, capsys):
+    from keras_gans import cli, hub
+
+    preset = hub.save_preset(exported["cgan"], tmp_path / "cgan_preset", samples=False)
+    argv = ["export", "--preset", str(preset), "--output", str(tmp_path / "serving"), "--name", "cgan_digits"]
+    assert cli.main([*argv, "--outputs", "images,png_bytes"]) == 0
+    assert (tmp_path / "serving" / "cgan_digits" / "1" / "saved_model.pb").is_file()
+    assert "serving_default, generate" in capsys.readouterr().out
+    loaded = tf.saved_model.load(str(tmp_path / "serving" / "cgan_digits" / "1"))
+    assert set(loaded.signatures["generate"].structured_outputs) == {"images", "png_bytes"}

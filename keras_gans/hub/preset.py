@@ -113,6 +113,8 @@ def save_preset(
         keras.saving.save_model(gan, str(folder), zipped=False)
         if not include_optimizer:
             _drop_optimizer_state(folder / "model.weights.h5")
+        if (folder / "assets").is_dir() and not any((folder / "assets").iterdir()):
+            (folder / "assets").rmdir()  # Keras makes it even when empty; git would not ship it anyway
         with open(folder / "metadata.json") as f:
             keras_metadata = json.load(f)
         full = {**keras_metadata, **_model_metadata(gan, name), **(metadata or {})}

@@ -311,3 +311,13 @@ def test_bundled_presets_load_offline(name, monkeypatch):
     assert images.min() >= -1.0 and images.max() <= 1.0 and images.std() > 0.1
     size = sum(p.stat().st_size for p in Path(presets[name]["path"]).iterdir())
     assert size < 5 * 2**20
+
+
+def test_shipped_registry_lists_the_bundled_presets(monkeypatch):
+    monkeypatch.delenv("KERAS_GANS_PRESET_REGISTRY")
+    monkeypatch.delenv("KERAS_GANS_CONFIGS", raising=False)
+    path = registry_lib.registry_path()
+    assert path is not None and path.name == "presets.yaml"
+    presets = hub.list_presets()
+    for name in ("dcgan_digits", "cgan_digits"):
+        assert presets[name]["source"] == "bundled" and "zoo_configs" in presets[name]["description"]
