@@ -246,6 +246,8 @@ def _model_card(metadata: dict[str, Any], samples: bool) -> str:
     if metrics:
         lines += ["", "## Metrics", "", "| metric | value |", "|---|---|"]
         lines += [f"| {k} | {v:.4g} |" if isinstance(v, float) else f"| {k} | {v} |" for k, v in metrics.items()]
+        reference = {k: v for k, v in (metadata.get("reference_metrics") or {}).items() if isinstance(v, float)}
+        lines += [f"| reference: {k} | {v:.4g} |" for k, v in reference.items()]
         lines += ["", "The settings of every number (extractor, sample counts) are in `metadata.json`."]
     if samples:
         lines += ["", "## Samples", "", "![samples](samples.png)"]
