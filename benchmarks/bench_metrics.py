@@ -4,7 +4,8 @@ Run from the repository root::
 
     python benchmarks/bench_metrics.py [--num-samples 10000] [--inception-images 64] [--json out.json]
 
-Measures (wall-clock, this machine):
+Measures wall-clock time on this machine; the load average is printed too, since other jobs on a shared machine
+slow every figure:
 
 * features/s of each extractor: InceptionV3 (``weights=None``: same cost as ImageNet weights; 28x28 digits resized
   to 299x299), a ``ModelFeatureExtractor`` and the ``ClassifierFeatureExtractor`` on MNIST digits;
@@ -76,7 +77,11 @@ def main() -> None:
     n = min(args.num_samples, len(real))
     rng = np.random.default_rng(0)
     fake = np.clip(real[:n] + rng.normal(0, 0.3, size=real[:n].shape).astype(np.float32), -1, 1)
-    figures: dict[str, Any] = {"machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs"}
+    keras.utils.set_random_seed(0)  # the classifier, hence the feature space and the FID value, is reproducible
+    figures: dict[str, Any] = {
+        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs",
+        "load_average_at_start (1 min)": os.getloadavg()[0],
+    }
 
     classifier, seconds = timed(lambda: train_mnist_classifier(real, labels, epochs=3))
     figures["classifier_train_s (3 epochs, 10k digits)"] = seconds
@@ -126,6 +131,7 @@ def main() -> None:
     _, seconds = timed(lambda: fid_from_statistics(*stats))
     figures["frechet_distance_s (d=2048, from statistics)"] = seconds
 
+    figures["load_average_at_end (1 min)"] = os.getloadavg()[0]
     keras.backend.clear_session()
     width = max(len(key) for key in figures)
     for key, value in figures.items():
