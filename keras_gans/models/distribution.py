@@ -20,7 +20,14 @@ from collections.abc import Callable
 
 import tensorflow as tf
 
-__all__ = ["is_multi_worker", "without_batch_norm_sync", "make_step_function", "prepare_logs", "scale_loss_for_replicas", "xla_is_faster"]
+__all__ = [
+    "is_multi_worker",
+    "make_step_function",
+    "prepare_logs",
+    "scale_loss_for_replicas",
+    "without_batch_norm_sync",
+    "xla_is_faster",
+]
 
 
 def scale_loss_for_replicas(loss):
