@@ -7,8 +7,10 @@ A :class:`GANModel` is a generator, a discriminator, a loss from :mod:`keras_gan
 Randomness (latents, penalty interpolation, instance noise, augmentation) is drawn with stateless ops from
 ``(seed, step, purpose)``, so a step is reproducible, a resumed model continues the same noise stream, and under a
 ``tf.distribute`` strategy every replica takes its own slice of the same global draw: N replicas compute exactly
-what one device computes on the global batch. The Philox algorithm is named explicitly so that draws inside and
-outside XLA clusters are the same numbers.
+what one device computes on the global batch. Draws made inside an XLA cluster are not the numbers the same draw
+gives outside one (TensorFlow 2.21 scrambles the Philox key once more under XLA, tensorflow/tensorflow#117644), so
+a ``jit_compile=True`` run follows another, equally valid noise stream than a graph-mode run; in each mode every draw
+is reproducible, and replicas agree with one device compiled the same way.
 """
 
 from __future__ import annotations
