@@ -35,11 +35,11 @@ def color(images, uniform: Uniform):
 
 
 def translation(images, uniform: Uniform, ratio: float = 0.125):
-    """Shifts each image by up to ``ratio`` of its size in each direction, filling with zeros."""
+    """Shifts each image by a uniform integer in [-floor(ratio·size), floor(ratio·size)] per axis, zero filled."""
     shape = tf.shape(images)
     n, height, width = shape[0], shape[1], shape[2]
     static_h, static_w = images.shape[1], images.shape[2]
-    pad_h, pad_w = int(static_h * ratio + 0.5), int(static_w * ratio + 0.5)
+    pad_h, pad_w = int(static_h * ratio), int(static_w * ratio)
     shift_y = tf.cast(tf.floor(uniform([n, 1], 3) * (2 * pad_h + 1)), tf.int32) - pad_h
     shift_x = tf.cast(tf.floor(uniform([n, 1], 4) * (2 * pad_w + 1)), tf.int32) - pad_w
     padded = tf.pad(images, [[0, 0], [pad_h, pad_h], [pad_w, pad_w], [0, 0]])
@@ -50,16 +50,18 @@ def translation(images, uniform: Uniform, ratio: float = 0.125):
 
 
 def cutout(images, uniform: Uniform, ratio: float = 0.5):
-    """Zeroes a square of ``ratio`` times the image size at a random position in each image."""
+    """Zeroes a floor(ratio·H) x floor(ratio·W) rectangle centred at a uniform position (partly outside allowed)."""
     shape = tf.shape(images)
     n, height, width = shape[0], shape[1], shape[2]
     static_h, static_w = images.shape[1], images.shape[2]
-    size_h, size_w = int(static_h * ratio + 0.5), int(static_w * ratio + 0.5)
+    size_h, size_w = int(static_h * ratio), int(static_w * ratio)
     cy = tf.cast(tf.floor(uniform([n, 1, 1], 5) * tf.cast(height + (1 - size_h % 2), tf.float32)), tf.int32)
     cx = tf.cast(tf.floor(uniform([n, 1, 1], 6) * tf.cast(width + (1 - size_w % 2), tf.float32)), tf.int32)
     ys = tf.range(height)[None, :, None]
     xs = tf.range(width)[None, None, :]
-    inside = (tf.abs(ys - cy) <= (size_h - 1) // 2) & (tf.abs(xs - cx) <= (size_w - 1) // 2)
+    # Rows cy - size_h // 2 ... cy - size_h // 2 + size_h - 1 (clipped to the image), as in DiffAugment's code.
+    top, left = cy - size_h // 2, cx - size_w // 2
+    inside = (ys >= top) & (ys < top + size_h) & (xs >= left) & (xs < left + size_w)
     mask = tf.cast(tf.logical_not(inside), images.dtype)[..., None]
     return images * mask
 
