@@ -6,8 +6,10 @@ import hashlib
 import http.server
 import io
 import socket
+import sys
 import tarfile
 import threading
+import types
 import urllib.request
 from pathlib import Path
 
@@ -285,6 +287,21 @@ def test_hf_needs_huggingface_hub():
         pass
     with pytest.raises(ImportError, match="pip install huggingface_hub"):
         hub.load_gan("hf://keras-gans/dcgan_digits")
+
+
+def test_hf_source_uses_snapshot_download(tiny_dcgan, tmp_path, home, monkeypatch):
+    """hf://org/name goes through huggingface_hub.snapshot_download into the cache (a stand-in module here)."""
+    folder = hub.save_preset(tiny_dcgan, tmp_path / "hf_repo", samples=False)
+    calls = []
+
+    def snapshot_download(repo_id, revision=None, cache_dir=None, **kwargs):
+        calls.append((repo_id, revision, cache_dir))
+        return str(folder)
+
+    monkeypatch.setitem(sys.modules, "huggingface_hub", types.SimpleNamespace(snapshot_download=snapshot_download))
+    loaded = hub.load_gan("hf://keras-gans/tiny@v1")
+    np.testing.assert_array_equal(loaded.generate(2, seed=1), tiny_dcgan.generate(2, seed=1))
+    assert calls == [("keras-gans/tiny", "v1", str(home / "huggingface"))]
 
 
 # ---------------------------------------------------------------------------------------------------------------
