@@ -289,9 +289,14 @@ def resolve_preset(
                 return _local(local, sha256)
         return _from_download(download_file(source, sha256, force=force_download, progress=progress))
     path = Path(source).expanduser()
-    if path.exists():
-        return _local(path, sha256)
     entry = registry_entry(source)
+    if path.exists():
+        try:
+            return _local(path, sha256)
+        except PresetError:
+            if entry is None:
+                raise
+            # A local folder that is not a preset but shares a preset's name (e.g. a run folder): the name wins.
     if entry is not None:
         if entry.get("path"):
             return Path(entry["path"])

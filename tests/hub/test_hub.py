@@ -195,6 +195,15 @@ def test_unknown_name_lists_presets():
         hub.load_gan("no_such_preset")
 
 
+def test_a_non_preset_folder_named_like_a_preset(tmp_path, monkeypatch):
+    (tmp_path / "dcgan_digits").mkdir()  # e.g. an empty run folder in the working directory
+    monkeypatch.chdir(tmp_path)
+    assert hub.load_metadata("dcgan_digits")["name"] == "dcgan_digits"
+    (tmp_path / "not_a_preset").mkdir()
+    with pytest.raises(hub.PresetError, match="not a preset"):
+        hub.load_gan("not_a_preset")
+
+
 def test_unsafe_archive_refused(tmp_path, home):
     path = tmp_path / "evil.tar.gz"
     with tarfile.open(path, "w:gz") as tf:
