@@ -8,15 +8,8 @@
 """
 
 from keras_gans.hub.download import DownloadError, HashMismatchError, PresetError, cache_dir, download_file
-from keras_gans.hub.preset import (
-    PresetNotFoundError,
-    load_gan,
-    load_generator,
-    load_metadata,
-    pack_preset,
-    resolve_preset,
-    save_preset,
-)
+from keras_gans.hub.loading import PresetNotFoundError, load_gan, load_generator, load_metadata, resolve_preset
+from keras_gans.hub.preset import pack_preset, read_metadata, save_preset
 from keras_gans.hub.registry import list_presets, register_preset
 
 __all__ = [
@@ -31,6 +24,7 @@ __all__ = [
     "load_generator",
     "load_metadata",
     "pack_preset",
+    "read_metadata",
     "register_preset",
     "resolve_preset",
     "save_preset",

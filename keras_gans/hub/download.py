@@ -29,6 +29,7 @@ __all__ = [
     "DownloadError",
     "HashMismatchError",
     "PresetError",
+    "archive_stem",
     "cache_dir",
     "download_file",
     "extract_archive",
@@ -72,6 +73,14 @@ def file_sha256(path: str | os.PathLike) -> str:
 def is_archive(path: str | os.PathLike) -> bool:
     """Whether the name ends like a preset archive (``.tar.gz``, ``.tgz``, ``.tar``, ``.zip``)."""
     return str(path).lower().endswith(ARCHIVE_SUFFIXES)
+
+
+def archive_stem(name: str) -> str:
+    """A file name without its archive suffix: ``dcgan_digits.tar.gz`` -> ``dcgan_digits``."""
+    for suffix in ARCHIVE_SUFFIXES:
+        if name.lower().endswith(suffix):
+            return name[: -len(suffix)]
+    return name
 
 
 def _cache_name(url: str, sha256: str | None) -> str:
