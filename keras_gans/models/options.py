@@ -31,6 +31,12 @@ class TrainingOptions:
             fake images D sees, in both D and G steps.
         skip_non_finite_gradients: zero a whole gradient update when any of its values is NaN or inf, so one bad
             batch does not poison the weights. Clip gradients with the optimizers' ``clipnorm``/``clipvalue``.
+        reuse_fake_batch: with ``discriminator_steps == 1``, the generator update back-propagates through the batch
+            the generator made for the discriminator update (its latents; one generator forward pass per
+            iteration, as the PyTorch DCGAN example) instead of drawing fresh latents and running the generator
+            again (keras-io's examples; the default). Faster per step, but not faster to a given sample quality
+            in our runs: see docs/performance.md. G's batch-norm moving statistics are then updated once per
+            iteration instead of twice. No effect with more D steps.
     """
 
     discriminator_steps: int = 1
@@ -43,6 +49,7 @@ class TrainingOptions:
     ema_decay: float | None = None
     augment: str | None = None
     skip_non_finite_gradients: bool = False
+    reuse_fake_batch: bool = False
 
     def __post_init__(self) -> None:
         if int(self.discriminator_steps) != self.discriminator_steps or self.discriminator_steps < 1:
