@@ -1,7 +1,9 @@
 """The one GAN train step, shared by every model of the zoo.
 
 A :class:`GANModel` is a generator, a discriminator, a loss from :mod:`keras_gans.losses` and training options.
-``train_step`` runs ``discriminator_steps`` discriminator updates and one generator update per batch. The presets
+``train_step`` runs ``discriminator_steps`` discriminator updates and one generator update per batch; with one D
+update and ``reuse_fake_batch=True`` the G update back-propagates through the batch G made for the D update (its
+latents are the D step's; no G-step latents are drawn), one G forward pass per batch instead of two. The presets
 (:mod:`keras_gans.models.gan`, ``dcgan``, ``cgan``, ``wgan_gp``, ``lsgan``) only choose networks, loss and defaults.
 
 Randomness (latents, penalty interpolation, instance noise, augmentation) is drawn with stateless ops from
@@ -329,17 +331,26 @@ class GANModel(keras.Model):
             total = d_loss
             critic = self._critic_fn(labels)
             if opts.gradient_penalty_weight:
-                gp = penalties.gradient_penalty(critic, real, fake, alpha)
+                gp = penalties.gradient_penalty(critic, real, fake, alpha, *self._penalty_loss_scaling())
                 logs["gradient_penalty"] = gp
                 total = total + opts.gradient_penalty_weight * gp
             if opts.r1_weight:
-                r1 = penalties.r1_penalty(critic, real)
+                r1 = penalties.r1_penalty(critic, real, *self._penalty_loss_scaling())
                 logs["r1_penalty"] = r1
                 total = total + opts.r1_weight * r1
             scaled = self.d_optimizer.scale_loss(distribution.scale_loss_for_replicas(total))
         grads = tape.gradient(scaled, d_vars)
         logs["d_grad_norm"] = _global_norm(grads, self.d_optimizer)
         return grads, logs
+
+    def _penalty_loss_scaling(self) -> tuple:
+        """``(scale, unscale)`` for the penalties' inner input-gradient tape: under mixed_float16 D's float16 input
+        gradients would underflow, so they are taken of the loss times the D optimizer's dynamic loss scale and divided
+        back; a non-finite result makes the whole D step non-finite, which ``LossScaleOptimizer`` skips."""
+        if not isinstance(self.d_optimizer, keras.optimizers.LossScaleOptimizer):
+            return None, None
+        loss_scale = self.d_optimizer.dynamic_scale
+        return (lambda x: x * tf.cast(loss_scale, x.dtype)), (lambda g: g / tf.cast(loss_scale, g.dtype))
 
     def _critic_fn(self, labels):
         return lambda x: self._discriminate(x, labels)
@@ -371,6 +382,15 @@ class GANModel(keras.Model):
         }
         return grads, logs
 
+    def _fake_gradients(self, fake, labels, step):
+        """G loss, its (scaled) gradient with respect to a generated batch, and logs: the G step past G's output."""
+        with tf.GradientTape() as tape:
+            tape.watch(fake)
+            fake_out = self._discriminate(self._d_view(fake, step, _G_VIEW), labels)
+            g_loss = self.gan_loss.generator(fake_out)
+            scaled = self.g_optimizer.scale_loss(distribution.scale_loss_for_replicas(g_loss))
+        return tape.gradient(scaled, fake), {"g_loss": g_loss, "diversity": _diversity(fake)}
+
     def _compute(self, fn):
         """``fn``, XLA-compiled on its own when the whole step can't be (jit_compile=True under a strategy)."""
         if not getattr(self, "_xla_inside_step", False):
@@ -389,15 +409,23 @@ class GANModel(keras.Model):
         d_grads_fn = self._compute(self._discriminator_gradients)
         g_grads_fn = self._compute(self._generator_gradients)
         alpha_shape = [batch] + [1] * len(self.image_shape)
+        # reuse_fake_batch: the G step back-propagates through the D step's fake batch, one G forward per iteration.
+        reuse = self.options.reuse_fake_batch and self.options.discriminator_steps == 1
         for k in range(self.options.discriminator_steps):
             d_step = step * self.options.discriminator_steps + k
             z = self._normal([batch, self.latent_dim], d_step, _LATENT)
-            fake = self.generator(self._g_inputs(z, labels), training=True)
+            with tf.GradientTape(watch_accessed_variables=reuse) as g_tape:
+                fake = self.generator(self._g_inputs(z, labels), training=True)
             alpha = self._uniform(alpha_shape, d_step, _ALPHA)
             d_grads, d_logs = d_grads_fn(real, tf.stop_gradient(fake), labels, alpha, d_step)
             self._apply(self.d_optimizer, d_grads, self.discriminator.trainable_variables)
-        z = self._normal([batch, self.latent_dim], step, _G_LATENT)
-        g_grads, g_logs = g_grads_fn(z, labels, step)
+        if reuse:
+            fake_grads, g_logs = self._compute(self._fake_gradients)(fake, labels, step)
+            g_grads = g_tape.gradient(fake, self.generator.trainable_variables, output_gradients=fake_grads)
+            g_logs["g_grad_norm"] = _global_norm(g_grads, self.g_optimizer)
+        else:
+            z = self._normal([batch, self.latent_dim], step, _G_LATENT)
+            g_grads, g_logs = g_grads_fn(z, labels, step)
         self._apply(self.g_optimizer, g_grads, self.generator.trainable_variables)
         if self._ema_weights is not None:
             self._update_ema()
