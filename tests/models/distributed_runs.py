@@ -27,9 +27,13 @@ def real_batch(num_batches: int = 1):
 
 
 def build(model_name: str):
+    """A small model by name; a ``_REUSE`` suffix turns on ``reuse_fake_batch`` (one G forward per step)."""
     import keras_gans as kg
 
-    kwargs = dict(image_shape=(28, 28, 1), latent_dim=16, seed=7)
+    options = {}
+    if model_name.endswith("_REUSE"):
+        model_name, options = model_name[: -len("_REUSE")], {"reuse_fake_batch": True}
+    kwargs = dict(image_shape=(28, 28, 1), latent_dim=16, seed=7, **options)
     if model_name == "GAN":
         return kg.GAN(hidden_units=((32, 64), (64, 32)), **kwargs)
     if model_name == "DCGAN_NO_BN":
@@ -38,6 +42,7 @@ def build(model_name: str):
             discriminator=kg.networks.build_dcgan_discriminator((28, 28, 1), filters=8, normalization=None),
             latent_dim=16,
             seed=7,
+            **options,
         )
     if model_name == "CGAN":
         return kg.CGAN(num_classes=10, filters=8, **kwargs)

@@ -31,7 +31,7 @@ def _run(args, timeout=300):
 
 @pytest.mark.parametrize(
     "models,jit",
-    [("DCGAN,CGAN,WGANGP,GAN", "0"), ("DCGAN_NO_BN,WGANGP", "1")],
+    [("DCGAN,CGAN,WGANGP,GAN,DCGAN_REUSE,CGAN_REUSE", "0"), ("DCGAN_NO_BN,WGANGP,DCGAN_NO_BN_REUSE", "1")],
     ids=["no_xla", "xla_per_replica"],
 )
 def test_two_replicas_match_one_device(tmp_path, models, jit):
