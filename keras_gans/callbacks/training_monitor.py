@@ -7,18 +7,18 @@ monitor recovers each step's value from two consecutive running means, ``v_t = (
 sees per-step events (a NaN, an explosion, a swing) without any change to the step. Once per epoch it also
 generates a fixed latent batch (the same ``seed`` every time) and measures its diversity.
 
-Diagnoses (each with a warning naming the likely cause, the keras_gans options that help and a link to
-``docs/troubleshooting.md``):
+Diagnoses (each logged, warned as :class:`TrainingHealthWarning` and printed with the likely cause, the keras_gans
+options that help and a link to ``docs/troubleshooting.md``):
 
-=========================  ============================================================================================
-``mode_collapse``          fixed-batch diversity below ``collapse_ratio`` of the real data's (or of its own best)
-``discriminator_overpowering``  D accuracy > ``d_accuracy`` with D loss within ``d_loss_margin`` of its minimum and
-                           D(G(z)) below ``fake_probability`` (G's loss high) or G's loss rising (logit losses)
-``vanishing_gradients``    median generator gradient norm below ``min_generator_grad_norm``
-``oscillation``            per-step losses swinging: std over the epoch > ``oscillation_std`` x (1 + |mean|)
-``divergence``             a NaN/inf loss or gradient norm (or |value| > ``divergence_threshold``): training stops
-                           and the weights of the last healthy epoch come back
-=========================  ============================================================================================
+* ``mode_collapse``: the fixed batch *and* the training batches vary less than ``collapse_ratio`` of the real
+  data (or of their own best epoch), or less than ``min_diversity``.
+* ``discriminator_overpowering`` (logit losses): D accuracy above ``d_accuracy``, D loss within ``d_loss_margin``
+  of its minimum, and G's loss high (mean D(G(z)) below ``fake_probability``) or rising.
+* ``vanishing_gradients``: the epoch's median generator gradient norm below ``min_generator_grad_norm`` or below
+  ``grad_drop_ratio`` of the run's largest, or a saturated minimax loss.
+* ``oscillation``: a loss swinging from step to step by more than ``oscillation`` x (1 + |its mean|).
+* ``divergence``: a NaN/inf (or above ``divergence_threshold``) loss, gradient norm or penalty; training stops and
+  the last healthy weights (generator, discriminator, EMA, optimizer states) are put back.
 
 Its cost is a few dictionary operations per step and one small generator pass per epoch (benchmarked in
 ``benchmarks/bench_tricks.py``).
@@ -27,7 +27,6 @@ Its cost is a few dictionary operations per step and one small generator pass pe
 from __future__ import annotations
 
 import collections
-import dataclasses
 import json
 import logging
 import math
@@ -39,105 +38,17 @@ from typing import Any
 import keras
 import numpy as np
 
+from keras_gans.callbacks.training_diagnoses import DIAGNOSES, DOCS_URL
 from keras_gans.evaluation import generate_samples
 
-__all__ = ["DIAGNOSES", "Diagnosis", "TrainingHealthWarning", "TrainingMonitor", "pixel_diversity"]
+__all__ = ["TrainingHealthWarning", "TrainingMonitor", "pixel_diversity"]
 
 logger = logging.getLogger(__name__)
 logger.addHandler(logging.NullHandler())  # shown where the application configures logging; printed when verbose
 
-DOCS_URL = "docs/troubleshooting.md"
-_TTUR = (
-    "TTUR: compile(d_optimizer=keras.optimizers.Adam(4e-4, beta_1=0.5), "
-    "g_optimizer=keras.optimizers.Adam(1e-4, beta_1=0.5))"
-)
-
 
 class TrainingHealthWarning(UserWarning):
     """Warned by :class:`TrainingMonitor` when it recognises a training failure."""
-
-
-@dataclasses.dataclass(frozen=True)
-class Diagnosis:
-    """A recognised failure: its name, what it looks like, the likely cause, remedies and the docs section."""
-
-    name: str
-    title: str
-    cause: str
-    remedies: tuple[str, ...]
-    anchor: str
-
-    def link(self, docs_url: str = DOCS_URL) -> str:
-        return f"{docs_url}#{self.anchor}"
-
-
-DIAGNOSES: dict[str, Diagnosis] = {
-    d.name: d
-    for d in (
-        Diagnosis(
-            "mode_collapse",
-            "Mode collapse",
-            "the generator maps many latents to the same few images, and a discriminator that judges images one by "
-            "one cannot see it",
-            (
-                "minibatch_std=True (DCGAN/GAN discriminators) lets D see the batch's variety",
-                "spectral_normalization=True or r1_weight=1.0 keep D smooth so G is not pushed to one output",
-                "label_smoothing=0.1 and instance_noise=0.1 soften an over-confident D",
-                "loss='wasserstein' with gradient_penalty_weight=10 (WGANGP), which resists collapse",
-                "check that the generator uses its latent input z",
-            ),
-            "mode-collapse",
-        ),
-        Diagnosis(
-            "discriminator_overpowering",
-            "Discriminator overpowering",
-            "D separates real from fake perfectly, so its loss is near its minimum and G's signal fades",
-            (
-                _TTUR + ", or a lower D learning rate",
-                "label_smoothing=0.1 (one-sided, real target 0.9)",
-                "instance_noise=0.1 with instance_noise_decay_steps=<about half the run>",
-                "augment='translation,cutout,color' (DiffAugment) when the dataset is small",
-                "spectral_normalization=True or r1_weight=1.0; fewer discriminator_steps",
-            ),
-            "discriminator-overpowering",
-        ),
-        Diagnosis(
-            "vanishing_gradients",
-            "Vanishing generator gradients",
-            "G's loss saturates where D rejects its samples confidently (e.g. loss='minimax'), so G stops learning",
-            (
-                "loss='non_saturating' (the default of GAN/DCGAN), 'least_squares' (LSGAN) or 'wasserstein' (WGANGP)",
-                "weaken D: label_smoothing=0.1, instance_noise=0.1, " + _TTUR,
-                "spectral_normalization=True or r1_weight=1.0",
-            ),
-            "vanishing-gradients",
-        ),
-        Diagnosis(
-            "oscillation",
-            "Oscillation / unstable losses",
-            "steps too large for the two-player game: the networks overshoot each other instead of converging",
-            (
-                "lower both learning rates (e.g. Adam(1e-4, beta_1=0.5)), or " + _TTUR,
-                "r1_weight=1.0 or gradient_penalty_weight=10 (zero-centred penalties damp the oscillation)",
-                "spectral_normalization=True",
-                "ema_decay=0.999: sample from the averaged generator",
-            ),
-            "oscillation-and-non-convergence",
-        ),
-        Diagnosis(
-            "divergence",
-            "Divergence (NaN/inf)",
-            "a loss or gradient exploded: learning rate too high, no Lipschitz control on D, or float16 overflow",
-            (
-                "lower the learning rates; clip gradients: Adam(..., clipnorm=1.0)",
-                "skip_non_finite_gradients=True skips the rare bad batch",
-                "spectral_normalization=True, r1_weight=1.0 or gradient_penalty_weight=10",
-                "mixed precision: the models wrap their optimizers in LossScaleOptimizer; keep D's output float32",
-            ),
-            "divergence-nan-or-inf",
-        ),
-    )
-}
 
 
 def pixel_diversity(images: np.ndarray) -> float:

@@ -13,7 +13,8 @@ import pytest
 
 import keras_gans as kg
 from keras_gans.callbacks import TrainingMonitor
-from keras_gans.callbacks.training_monitor import DIAGNOSES, TrainingHealthWarning, pixel_diversity
+from keras_gans.callbacks.training_diagnoses import DIAGNOSES
+from keras_gans.callbacks.training_monitor import TrainingHealthWarning, pixel_diversity
 
 LATENT = 16
 SHAPE = (28, 28, 1)

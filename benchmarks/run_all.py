@@ -1,0 +1,542 @@
+"""Runs every benchmark and writes ``benchmarks/RESULTS.md`` (and the raw figures as JSON next to it).
+
+Run from the repository root::
+
+    python benchmarks/run_all.py            # the full run (about an hour on 2 CPU cores; less on a GPU)
+    python benchmarks/run_all.py --quick    # every benchmark, fewer steps and configurations (about 10 minutes)
+    python benchmarks/run_all.py --only throughput,torch
+
+Every configuration runs in its own process (see ``harness.run_config``), so peak RSS is per configuration. Nothing
+names a device: on a GPU host ``jit_compile`` and the models place themselves as usual, and the same command
+measures the GPU (the PyTorch loop stays on the CPU: it is the CPU reference of the issue).
+
+Sections: machine, threading, train-step throughput of every model with XLA off and on at batch 64 and 256, one vs
+two generator forward passes per step (``reuse_fake_batch``), keras_gans vs a PyTorch eager loop, input pipeline
+vs a constant batch, the pieces of a step with and without XLA, memory across 20 epochs, MultiWorkerMirrored with
+1 and 2 local workers, and time to a target FID.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import harness  # noqa: E402
+
+MODELS = ("GAN", "DCGAN", "CGAN", "WGANGP", "LSGAN")
+SECTIONS = (
+    "threads",
+    "throughput",
+    "xla",
+    "reuse",
+    "torch",
+    "pipeline",
+    "xla_ops",
+    "memory",
+    "multiworker",
+    "quality",
+)
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def step_args(quick: bool, batch: int, model: str) -> list[str]:
+    """Timed and warm-up steps: fewer at batch 256 and for WGAN-GP (5 critic steps per iteration)."""
+    heavy = batch >= 256 or model == "WGANGP"
+    if quick:
+        return ["--steps", 3, "--warmup", 1]
+    return ["--steps", 6 if heavy else 12, "--warmup", 2]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Sections: each returns its raw results
+
+
+def run_threads(quick: bool) -> list[dict]:
+    """DCGAN at batch 64 with TensorFlow's default thread pools, smaller ones, and oneDNN switched on."""
+    settings = [(None, None, None), (None, 1, None), (1, 1, None), (None, None, "1")]
+    if quick:
+        settings = settings[:1]
+    results = []
+    for intra, inter, onednn in settings:
+        args = ["--model", "DCGAN", "--batch", 64, *step_args(quick, 64, "DCGAN")]
+        args += ["--intra", intra] if intra else []
+        args += ["--inter", inter] if inter else []
+        env = {"TF_ENABLE_ONEDNN_OPTS": onednn} if onednn else None
+        log(f"threads intra={intra or 'default'} inter={inter or 'default'} oneDNN={onednn or 'default'}")
+        result = harness.run_config("bench_train_step.py", args, env=env)
+        results.append(
+            {"intra": intra or "default (0)", "inter": inter or "default (0)", "onednn": onednn or "unset", **result}
+        )
+    return results
+
+
+def run_throughput(quick: bool) -> list[dict]:
+    configs = [(m, 64, xla) for m in MODELS for xla in (0, 1)]
+    if not quick:
+        configs += [(m, 256, xla) for m in MODELS for xla in (0, 1)]
+    results = []
+    for model, batch, xla in configs:
+        log(f"throughput {model} batch {batch} xla {xla}")
+        args = ["--model", model, "--batch", batch, "--xla", xla, *step_args(quick, batch, model)]
+        results.append(
+            {"model": model, "batch": batch, "xla": bool(xla), **harness.run_config("bench_train_step.py", args)}
+        )
+    return results
+
+
+def run_compare(kind: str, configs: list[tuple[str, int]], quick: bool) -> list[dict]:
+    results = []
+    for model, batch in configs:
+        log(f"{kind} comparison {model} batch {batch}")
+        steps = 6 if quick else (12 if batch >= 256 else 24)
+        args = ["--model", model, "--batch", batch, "--compare", kind, "--steps", steps, "--chunk", 3]
+        results.append({"model": model, "batch": batch, **harness.run_config("bench_train_step.py", args)})
+    return results
+
+
+def run_torch(quick: bool) -> list[dict]:
+    """Ours and PyTorch, one process each, alternated over rounds; the median rate over rounds is kept."""
+    rounds = 1 if quick else 3
+    results = []
+    for batch in (64, 256):
+        for g_forwards, reuse in ((1, 1), (2, 0)):
+            if quick and g_forwards == 2:
+                continue
+            ours, torch = [], []
+            steps = step_args(quick, batch, "DCGAN")
+            for round_index in range(rounds):
+                log(f"torch comparison batch {batch}, {g_forwards} G forward(s), round {round_index + 1}/{rounds}")
+                ours.append(
+                    harness.run_config(
+                        "bench_train_step.py", ["--model", "DCGAN", "--batch", batch, "--reuse", reuse, *steps]
+                    )
+                )
+                torch.append(
+                    harness.run_config("bench_torch_dcgan.py", ["--batch", batch, "--g-forwards", g_forwards, *steps])
+                )
+            results.append({"batch": batch, "g_forwards": g_forwards, "ours": ours, "torch": torch})
+    return results
+
+
+def run_xla_ops(quick: bool) -> dict:
+    log("XLA pieces")
+    args = ["--batch", 64, "--rounds", 2 if quick else 5] + (["--skip-convolutions"] if quick else [])
+    return harness.run_config("bench_xla_ops.py", args)
+
+
+def run_memory(quick: bool) -> list[dict]:
+    results = []
+    for model in ("DCGAN",) if quick else MODELS:
+        log(f"memory {model}")
+        args = ["--model", model, "--epochs", 20, "--images", 256 if quick else 512]
+        results.append({"model": model, **harness.run_config("bench_memory.py", args)})
+    return results
+
+
+def run_multiworker(quick: bool) -> list[dict]:
+    steps = ["--steps", 3 if quick else 10, "--warmup", 1 if quick else 2]
+    configs = [(0, 0), (1, 0), (2, 0)] + ([] if quick else [(2, 1)])
+    results = []
+    for workers, intra in configs:
+        log(f"multi-worker: {workers} worker(s), intra-op threads {intra or 'default'}")
+        args = ["--workers", workers, "--batch", 64, "--intra", intra, *steps]
+        results.append(harness.run_config("bench_multiworker.py", args))
+    return results
+
+
+def run_quality(quick: bool) -> dict:
+    log("time to quality (the longest section)")
+    if quick:
+        args = ["--max-epochs", 1, "--samples", 2000]
+    else:
+        args = ["--max-epochs", 12, "--samples", 10000]
+    return harness.run_config("bench_time_to_quality.py", args, timeout=4 * 3600)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Report
+
+
+def _fmt(value: Any, digits: int = 3) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.{digits}g}" if abs(value) < 1000 else f"{value:.0f}"
+    return str(value)
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(_fmt(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _error_rows(results: list[dict]) -> str:
+    errors = [r["error"].splitlines()[0] for r in results if isinstance(r, dict) and "error" in r]
+    return "".join(f"\n- error: `{e}`" for e in errors)
+
+
+def report_machine(info: dict) -> str:
+    rows = [[key, value] for key, value in info.items() if key != "tf_threading"]
+    rows += [[f"tf.config.threading {key}", value] for key, value in info.get("tf_threading", {}).items()]
+    return "## Machine\n\n" + _table(["", ""], rows)
+
+
+def report_threads(results: list[dict]) -> str:
+    rows = [
+        [r["intra"], r["inter"], r["onednn"], r.get("it_per_s"), r.get("cpu_median_s"), r.get("load_average_1min")]
+        for r in results
+        if "error" not in r
+    ]
+    text = (
+        "## Threading\n\nkeras_gans leaves TensorFlow's thread pools at 0 (`tf.config.threading` reports 0: "
+        "TensorFlow's default of one intra-op thread per core and an inter-op pool of the same size). DCGAN, batch "
+        "64, XLA off, one process per setting; `TF_ENABLE_ONEDNN_OPTS=1` switches on TensorFlow's oneDNN kernels "
+        "(off by default on this machine: TensorFlow logs 'oneDNN custom operations are on' only with the "
+        "variable set).\n\n"
+    )
+    header = ["intra-op", "inter-op", "TF_ENABLE_ONEDNN_OPTS", "it/s", "CPU s/it", "load avg"]
+    return text + _table(header, rows) + _error_rows(results)
+
+
+def report_throughput(results: list[dict]) -> str:
+    by_key = {(r["model"], r["batch"], r["xla"]): r for r in results}
+    rows = []
+    for (model, batch, xla), r in by_key.items():
+        if xla:
+            continue
+        x = by_key.get((model, batch, True), {})
+        ratio = x["it_per_s"] / r["it_per_s"] if "it_per_s" in x and "it_per_s" in r else None
+        rows.append(
+            [
+                model,
+                batch,
+                r.get("discriminator_steps"),
+                r.get("it_per_s"),
+                r.get("images_per_s"),
+                r.get("cpu_median_s"),
+                r.get("peak_rss_mb"),
+                r.get("first_step_s"),
+                x.get("it_per_s"),
+                x.get("images_per_s"),
+                x.get("cpu_median_s"),
+                x.get("peak_rss_mb"),
+                x.get("first_step_s"),
+                ratio,
+                r.get("load_average_1min"),
+            ]
+        )
+    text = (
+        "## Train-step throughput\n\nOne iteration = one call of the train step (`discriminator_steps` D updates "
+        "and one G update) on a constant batch of real MNIST digits held in memory, through `fit`. Median over "
+        "the timed steps; CPU s/it is the process's CPU time per iteration (all threads); peak RSS is the "
+        "configuration's own process; *1st step* is the first call (tracing, and XLA's compilation). Default "
+        "networks for 28x28x1 (DCGAN family: `latent_dim=100, filters=64`; GAN: MLPs 256-512-1024 / 512-256), "
+        "paper optimizers, `reuse_fake_batch` default.\n\n"
+    )
+    header = [
+        "model",
+        "batch",
+        "D steps",
+        "it/s",
+        "img/s",
+        "CPU s/it",
+        "peak RSS MiB",
+        "1st step s",
+        "XLA it/s",
+        "XLA img/s",
+        "XLA CPU s/it",
+        "XLA peak RSS MiB",
+        "XLA 1st step s",
+        "XLA / graph",
+        "load avg",
+    ]
+    return text + _table(header, rows) + _error_rows(results)
+
+
+def report_compare(title: str, intro: str, results: list[dict]) -> str:
+    rows = []
+    for r in results:
+        if "error" in r:
+            continue
+        (name_a, a), (name_b, b) = r["variants"].items()
+        rows.append(
+            [
+                r["model"],
+                r["batch"],
+                name_a,
+                a["it_per_s"],
+                a.get("cpu_median_s"),
+                name_b,
+                b["it_per_s"],
+                b.get("cpu_median_s"),
+                r["speedup"],
+                r.get("cpu_speedup"),
+                r.get("load_average_1min"),
+            ]
+        )
+    header = [
+        "model",
+        "batch",
+        "A",
+        "A it/s",
+        "A CPU s/it",
+        "B",
+        "B it/s",
+        "B CPU s/it",
+        "B / A (wall)",
+        "B / A (CPU)",
+        "load avg",
+    ]
+    return f"## {title}\n\n{intro}\n\n" + _table(header, rows) + _error_rows(results)
+
+
+def report_torch(results: list[dict]) -> str:
+    rows = []
+    for r in results:
+        ours = [x["it_per_s"] for x in r["ours"] if "it_per_s" in x]
+        torch = [x["it_per_s"] for x in r["torch"] if "it_per_s" in x]
+        if any("skipped" in x for x in r["torch"]):
+            rows.append([r["batch"], r["g_forwards"], _median(ours), "torch not installed: row skipped", "", "", ""])
+            continue
+        ours_cpu = [x["cpu_median_s"] for x in r["ours"] if "cpu_median_s" in x]
+        torch_cpu = [x["cpu_median_s"] for x in r["torch"] if "cpu_median_s" in x]
+        ratio = _median(ours) / _median(torch) if ours and torch else None
+        cpu_ratio = _median(torch_cpu) / _median(ours_cpu) if ours_cpu and torch_cpu else None
+        rows.append([r["batch"], r["g_forwards"], _median(ours), _median(torch), ratio, cpu_ratio, len(ours)])
+    text = (
+        "## keras_gans vs PyTorch (DCGAN)\n\nThe same networks, batch, optimizer and loss "
+        "(`benchmarks/bench_torch_dcgan.py`); PyTorch eager on the CPU with its default threads. *G forwards* is the "
+        "number of generator forward passes per iteration on both sides: 1 is keras_gans' default "
+        "(`reuse_fake_batch=True`) and the PyTorch DCGAN example; 2 is keras_gans with `reuse_fake_batch=False` "
+        "(fresh latents for the G step, the behaviour before this option). Ratio > 1: keras_gans is faster. Each "
+        "side runs in its own process, alternated over the rounds; medians over rounds.\n\n"
+    )
+    header = [
+        "batch",
+        "G forwards",
+        "keras_gans it/s",
+        "PyTorch it/s",
+        "keras_gans / PyTorch (wall)",
+        "keras_gans / PyTorch (CPU time)",
+        "rounds",
+    ]
+    errors = _error_rows([x for r in results for x in r["ours"] + r["torch"]])
+    return text + _table(header, rows) + errors
+
+
+def report_xla_ops(result: dict) -> str:
+    if "error" in result:
+        return "## XLA, piece by piece\n\n" + _error_rows([result])
+    rows = [[r["piece"], r["graph_ms"], r["xla_ms"], r["xla_over_graph"]] for r in result["rows"]]
+    text = (
+        f"## XLA, piece by piece\n\nBatch {result['batch']}, median ms per call, graph and XLA alternated "
+        f"({result['rounds']} rounds). XLA / graph > 1: XLA is slower. See docs/performance.md.\n\n"
+    )
+    return text + _table(["piece", "graph ms", "XLA ms", "XLA / graph"], rows)
+
+
+def report_memory(results: list[dict]) -> str:
+    rows = [
+        [
+            r["model"],
+            r.get("epochs"),
+            r.get("steps_per_epoch"),
+            r.get("rss_epoch1_mb"),
+            r.get("rss_epoch2_mb"),
+            r.get("rss_last_mb"),
+            r.get("growth_from_epoch2_mb"),
+            r.get("slope_mb_per_epoch"),
+            r.get("leak"),
+        ]
+        for r in results
+        if "error" not in r
+    ]
+    text = (
+        "## Memory across 20 epochs\n\nA small run per model (`filters=16`, real digits through "
+        "`keras_gans.data.from_arrays`, batch 64), RSS read after every epoch. Growth is from epoch 2 (epoch 1 "
+        "includes tracing); the slope is a least-squares fit over epochs 2..20; a slope above 1 MiB/epoch would "
+        "be flagged as a leak.\n\n"
+    )
+    header = [
+        "model",
+        "epochs",
+        "steps/epoch",
+        "RSS ep. 1 MiB",
+        "RSS ep. 2 MiB",
+        "RSS last MiB",
+        "growth MiB",
+        "slope MiB/epoch",
+        "leak",
+    ]
+    return text + _table(header, rows) + _error_rows(results)
+
+
+def report_multiworker(results: list[dict]) -> str:
+    rows = []
+    base = next((r for r in results if r.get("workers") == 0 and "it_per_s" in r), None)
+    for r in results:
+        if "error" in r:
+            continue
+        overhead = base["it_per_s"] / r["it_per_s"] if base and r.get("workers") else None
+        rows.append(
+            [
+                r["workers"] or "none (no strategy)",
+                r.get("per_worker_batch", r["batch"]),
+                r.get("intra_op_threads"),
+                r["it_per_s"],
+                r["images_per_s"],
+                overhead,
+                r.get("peak_rss_mb_per_worker", r.get("peak_rss_mb")),
+                r.get("load_average_1min"),
+            ]
+        )
+    text = (
+        "## MultiWorkerMirroredStrategy on one machine\n\nDCGAN, global batch 64, workers on 127.0.0.1 sharing this "
+        "machine's cores (synchronized batch norm, gradients all-reduced over gRPC). This measures the strategy's "
+        "overhead, not a speed-up: two workers on 2 shared cores do the same work plus the communication. "
+        "*Time vs none* is the step time relative to the same model without a strategy.\n\n"
+    )
+    header = [
+        "workers",
+        "batch per worker",
+        "intra-op threads",
+        "it/s",
+        "img/s",
+        "time vs none",
+        "peak RSS MiB",
+        "load avg",
+    ]
+    return text + _table(header, rows) + _error_rows(results)
+
+
+def report_quality(result: dict) -> str:
+    title = "## Time to quality (DCGAN, MNIST-classifier FID)\n\n"
+    if "error" in result:
+        return title + _error_rows([result])
+    text = (
+        f"Default `kg.DCGAN` (batch {result['batch']}, {result['steps_per_epoch']} steps per epoch, "
+        f"`jit_compile={result['jit_compile']}`, `reuse_fake_batch={result['reuse_fake_batch']}`) trained on the 10k "
+        f"MNIST test digits; FID of {result['samples']} generated digits against {result['samples']} real ones in the "
+        f"feature space of the small MNIST classifier (accuracy {result['classifier_accuracy']:.3f}); target FID "
+        f"{result['target_fid']:g}. FID before training: {result['initial_fid']:.1f}. "
+    )
+    if result["reached"]:
+        text += (
+            f"**Reached after {result['epochs_to_target']} epochs, {result['train_s_to_target']:.0f} s of "
+            f"training** ({result['total_s']:.0f} s in all with the classifier and evaluations).\n\n"
+        )
+    else:
+        text += f"**Not reached** within {len(result['history'])} epoch(s).\n\n"
+    rows = [[h["epoch"], h["steps"], h["train_s"], h["fid"]] for h in result["history"]]
+    return title + text + _table(["epoch", "steps", "training s", "FID"], rows)
+
+
+def _median(values: list[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
+REPORTS: dict[str, Callable[[Any], str]] = {
+    "threads": report_threads,
+    "throughput": report_throughput,
+    "xla": lambda r: report_compare(
+        "XLA on vs off, alternated",
+        "A: `jit_compile=False` (TensorFlow graph); B: `jit_compile=True` (the whole train step one XLA cluster). "
+        "Both models in one process, alternated in rounds of 3 steps, so that other jobs' load falls on both alike "
+        "(steadier than the separate processes of the throughput table). B / A > 1: XLA is faster.",
+        r,
+    ),
+    "reuse": lambda r: report_compare(
+        "One vs two generator forward passes per step (`reuse_fake_batch`)",
+        "The change to the shared train step: A draws fresh latents for the G step and runs G again "
+        "(`reuse_fake_batch=False`, the step before); B back-propagates the G loss through the batch made for the D "
+        "step (`True`, the default). Both models in one process, alternated in rounds of 3 steps.",
+        r,
+    ),
+    "pipeline": lambda r: report_compare(
+        "Input pipeline vs constant batch",
+        "A: one constant batch in memory; B: `keras_gans.data.from_mnist_idx` over the 10k digits (shuffle, batch, "
+        "normalise, prefetch). Both models in one process, alternated. B / A close to 1 means the input costs "
+        "nothing (target: within 5%).",
+        r,
+    ),
+    "torch": report_torch,
+    "xla_ops": report_xla_ops,
+    "memory": report_memory,
+    "multiworker": report_multiworker,
+    "quality": report_quality,
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer steps and configurations (about 10 minutes)")
+    parser.add_argument("--only", default=",".join(SECTIONS), help=f"comma-separated sections of {SECTIONS}")
+    parser.add_argument("--output", default=os.path.join(harness.HERE, "RESULTS.md"))
+    args = parser.parse_args()
+    sections = [s for s in args.only.split(",") if s]
+    unknown = set(sections) - set(SECTIONS)
+    if unknown:
+        raise SystemExit(f"unknown sections {sorted(unknown)}; choose from {SECTIONS}")
+
+    start = time.time()
+    log("machine")
+    machine = harness.run_config("harness.py", [])
+    runners: dict[str, Callable[[], Any]] = {
+        "threads": lambda: run_threads(args.quick),
+        "throughput": lambda: run_throughput(args.quick),
+        "xla": lambda: run_compare(
+            "xla",
+            [("DCGAN", 64)] if args.quick else [("DCGAN", 64), ("DCGAN", 256), ("WGANGP", 64), ("GAN", 64)],
+            args.quick,
+        ),
+        "reuse": lambda: run_compare(
+            "reuse",
+            [("DCGAN", 64)] if args.quick else [("DCGAN", 64), ("DCGAN", 256), ("LSGAN", 64), ("GAN", 64)],
+            args.quick,
+        ),
+        "pipeline": lambda: run_compare("feed", [("DCGAN", 64)] + ([] if args.quick else [("DCGAN", 256)]), args.quick),
+        "torch": lambda: run_torch(args.quick),
+        "xla_ops": lambda: run_xla_ops(args.quick),
+        "memory": lambda: run_memory(args.quick),
+        "multiworker": lambda: run_multiworker(args.quick),
+        "quality": lambda: run_quality(args.quick),
+    }
+    results = {"machine": machine, "quick": args.quick}
+    for section in SECTIONS:
+        if section in sections:
+            results[section] = runners[section]()
+    results["wall_s"] = time.time() - start
+    results["load_average_end"] = harness.load_average()
+
+    parts = [
+        "# Benchmark results\n",
+        f"Written by `python benchmarks/run_all.py{' --quick' if args.quick else ''}` on {machine.get('date', '?')} "
+        f"in {results['wall_s'] / 60:.0f} min. Wall-clock figures on a machine shared with other jobs: the 1-minute "
+        f"load average (2 cores) is given per row; CPU time per iteration is the steadier measure of the work. "
+        "Read docs/performance.md for what the numbers mean.\n",
+        report_machine(machine),
+    ]
+    parts += [REPORTS[s](results[s]) for s in SECTIONS if s in results]
+    with open(args.output, "w", encoding="utf-8") as file:
+        file.write("\n\n".join(parts) + "\n")
+    with open(os.path.splitext(args.output)[0] + ".json", "w", encoding="utf-8") as file:
+        json.dump(results, file, indent=1)
+    log(f"wrote {args.output} in {results['wall_s'] / 60:.1f} min")
+
+
+if __name__ == "__main__":
+    main()
