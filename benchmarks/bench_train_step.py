@@ -13,8 +13,8 @@ update and ``discriminator_steps`` discriminator updates (5 for WGAN-GP). The ba
 in memory (``--feed constant``: one batch repeated, so the input costs nothing) or the ``keras_gans.data``
 pipeline over all 10,000 digits (``--feed pipeline``: shuffle, batch, normalise, prefetch).
 
-``--compare`` builds both variants in the same process and alternates them in rounds of ``--chunk`` steps, so that
-load from other processes on a shared machine falls on both alike; the ratio of medians is reported.
+``--compare`` builds both variants in the same process and alternates them (A B, B A, ...) in rounds of ``--chunk``
+steps, so that load from other processes on a shared machine falls on both alike; the ratio of medians is reported.
 """
 
 from __future__ import annotations
@@ -120,8 +120,10 @@ def compare(args) -> dict:
         model.fit(dataset, epochs=1, steps_per_epoch=1 + args.warmup, verbose=0)
         runs[label] = (model, dataset, [], [])
     rounds = max(1, args.steps // args.chunk)
-    for _ in range(rounds):
-        for model, dataset, times, cpu_times in runs.values():
+    for round_index in range(rounds):
+        # A B, then B A: a variant that runs first (or second) in a round gets no systematic advantage.
+        order = list(runs.values()) if round_index % 2 == 0 else list(runs.values())[::-1]
+        for model, dataset, times, cpu_times in order:
             wall, cpu = timed_fit(model, dataset, args.chunk, warmup=1)
             times.extend(wall)
             cpu_times.extend(cpu)
