@@ -42,6 +42,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--reuse", type=int, choices=(0, 1), default=None, help="reuse_fake_batch (default: model's)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--xla", choices=("auto", "0", "1"), default="auto", help="compile(jit_compile=...)")
     args = parser.parse_args()
 
     import keras
@@ -65,7 +66,7 @@ def main() -> None:
 
     options = {} if args.reuse is None else {"reuse_fake_batch": bool(args.reuse)}
     model = kg.DCGAN(image_shape=(28, 28, 1), latent_dim=100, filters=64, seed=args.seed, **options)
-    model.compile()
+    model.compile(jit_compile="auto" if args.xla == "auto" else bool(int(args.xla)))
     dataset = kg.data.from_mnist_idx(default_mnist_dir(), batch_size=args.batch, seed=args.seed)
     steps_per_epoch = int(dataset.cardinality())
 

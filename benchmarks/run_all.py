@@ -106,26 +106,26 @@ def run_compare(kind: str, configs: list[tuple[str, int]], quick: bool) -> list[
 
 
 def run_torch(quick: bool) -> list[dict]:
-    """Ours and PyTorch, one process each, alternated over rounds; the median rate over rounds is kept."""
-    rounds = 1 if quick else 3
+    """Ours (graph and XLA) and PyTorch (default OpenMP waiting and passive), one process each, alternated over
+    rounds; medians over rounds are reported."""
+    rounds = 1 if quick else 2
     results = []
     for batch in (64, 256):
-        for g_forwards, reuse in ((1, 1), (2, 0)):
+        for g_forwards, reuse in ((2, 0), (1, 1)):
             if quick and g_forwards == 2:
                 continue
-            ours, torch = [], []
+            runs: dict[str, list[dict]] = {"graph": [], "xla": [], "torch": [], "torch_passive": []}
             steps = step_args(quick, batch, "DCGAN")
+            ours = ["--model", "DCGAN", "--batch", batch, "--reuse", reuse, *steps]
+            torch = ["--batch", batch, "--g-forwards", g_forwards, *steps]
             for round_index in range(rounds):
                 log(f"torch comparison batch {batch}, {g_forwards} G forward(s), round {round_index + 1}/{rounds}")
-                ours.append(
-                    harness.run_config(
-                        "bench_train_step.py", ["--model", "DCGAN", "--batch", batch, "--reuse", reuse, *steps]
-                    )
-                )
-                torch.append(
-                    harness.run_config("bench_torch_dcgan.py", ["--batch", batch, "--g-forwards", g_forwards, *steps])
-                )
-            results.append({"batch": batch, "g_forwards": g_forwards, "ours": ours, "torch": torch})
+                runs["graph"].append(harness.run_config("bench_train_step.py", [*ours, "--xla", 0]))
+                runs["torch"].append(harness.run_config("bench_torch_dcgan.py", torch))
+                runs["xla"].append(harness.run_config("bench_train_step.py", [*ours, "--xla", 1]))
+                passive = harness.run_config("bench_torch_dcgan.py", torch, env={"OMP_WAIT_POLICY": "PASSIVE"})
+                runs["torch_passive"].append(passive)
+            results.append({"batch": batch, "g_forwards": g_forwards, **runs})
     return results
 
 
@@ -245,7 +245,7 @@ def report_throughput(results: list[dict]) -> str:
         "the timed steps; CPU s/it is the process's CPU time per iteration (all threads); peak RSS is the "
         "configuration's own process; *1st step* is the first call (tracing, and XLA's compilation). Default "
         "networks for 28x28x1 (DCGAN family: `latent_dim=100, filters=64`; GAN: MLPs 256-512-1024 / 512-256), "
-        "paper optimizers, `reuse_fake_batch` default.\n\n"
+        "paper optimizers, `reuse_fake_batch=False` (the default).\n\n"
     )
     header = [
         "model",
@@ -305,36 +305,55 @@ def report_compare(title: str, intro: str, results: list[dict]) -> str:
 
 
 def report_torch(results: list[dict]) -> str:
+    def rate(runs: list[dict], key: str = "it_per_s") -> float | None:
+        return _median([x[key] for x in runs if key in x])
+
     rows = []
     for r in results:
-        ours = [x["it_per_s"] for x in r["ours"] if "it_per_s" in x]
-        torch = [x["it_per_s"] for x in r["torch"] if "it_per_s" in x]
         if any("skipped" in x for x in r["torch"]):
-            rows.append([r["batch"], r["g_forwards"], _median(ours), "torch not installed: row skipped", "", "", ""])
+            rows.append([r["batch"], r["g_forwards"], rate(r["graph"]), rate(r["xla"]), "not installed: skipped"])
             continue
-        ours_cpu = [x["cpu_median_s"] for x in r["ours"] if "cpu_median_s" in x]
-        torch_cpu = [x["cpu_median_s"] for x in r["torch"] if "cpu_median_s" in x]
-        ratio = _median(ours) / _median(torch) if ours and torch else None
-        cpu_ratio = _median(torch_cpu) / _median(ours_cpu) if ours_cpu and torch_cpu else None
-        rows.append([r["batch"], r["g_forwards"], _median(ours), _median(torch), ratio, cpu_ratio, len(ours)])
+        graph, xla = rate(r["graph"]), rate(r["xla"])
+        torch_rates = [x for x in (rate(r["torch"]), rate(r["torch_passive"])) if x]
+        best = max(torch_rates) if torch_rates else None
+        cpu = rate(r["graph"], "cpu_median_s"), rate(r["torch_passive"], "cpu_median_s")
+        rows.append(
+            [
+                r["batch"],
+                r["g_forwards"],
+                graph,
+                xla,
+                rate(r["torch"]),
+                rate(r["torch_passive"]),
+                graph / best if graph and best else None,
+                xla / best if xla and best else None,
+                cpu[1] / cpu[0] if all(cpu) else None,
+                len(r["graph"]),
+            ]
+        )
     text = (
-        "## keras_gans vs PyTorch (DCGAN)\n\nThe same networks, batch, optimizer and loss "
-        "(`benchmarks/bench_torch_dcgan.py`); PyTorch eager on the CPU with its default threads. *G forwards* is the "
-        "number of generator forward passes per iteration on both sides: 1 is keras_gans' default "
-        "(`reuse_fake_batch=True`) and the PyTorch DCGAN example; 2 is keras_gans with `reuse_fake_batch=False` "
-        "(fresh latents for the G step, the behaviour before this option). Ratio > 1: keras_gans is faster. Each "
-        "side runs in its own process, alternated over the rounds; medians over rounds.\n\n"
+        "## keras_gans vs PyTorch (DCGAN)\n\nThe same networks, batch, optimizer (Adam(2e-4, 0.5)), batch norm and "
+        "loss (`benchmarks/bench_torch_dcgan.py`); PyTorch eager on the CPU with its default 2 threads, once as is "
+        "and once with `OMP_WAIT_POLICY=PASSIVE` (PyTorch's OpenMP threads spin while they wait; on a machine "
+        "shared with other jobs that spinning takes the cores from the threads doing the work). The ratios are "
+        "against the faster of the two PyTorch runs. *G forwards* is the number of generator forward passes per "
+        "iteration on both sides: 2 is keras_gans' default (fresh latents for the G step; PyTorch runs G again), "
+        "1 is `reuse_fake_batch=True` and the PyTorch DCGAN example. Ratio > 1: keras_gans is faster. Each run is "
+        "its own process, alternated over the rounds; medians over rounds.\n\n"
     )
     header = [
         "batch",
         "G forwards",
         "keras_gans it/s",
+        "keras_gans XLA it/s",
         "PyTorch it/s",
-        "keras_gans / PyTorch (wall)",
-        "keras_gans / PyTorch (CPU time)",
+        "PyTorch passive it/s",
+        "keras_gans / PyTorch",
+        "keras_gans XLA / PyTorch",
+        "CPU time PyTorch passive / keras_gans",
         "rounds",
     ]
-    errors = _error_rows([x for r in results for x in r["ours"] + r["torch"]])
+    errors = _error_rows([x for r in results for key in ("graph", "xla", "torch", "torch_passive") for x in r[key]])
     return text + _table(header, rows) + errors
 
 
@@ -462,8 +481,8 @@ REPORTS: dict[str, Callable[[Any], str]] = {
     "reuse": lambda r: report_compare(
         "One vs two generator forward passes per step (`reuse_fake_batch`)",
         "The change to the shared train step: A draws fresh latents for the G step and runs G again "
-        "(`reuse_fake_batch=False`, the step before); B back-propagates the G loss through the batch made for the D "
-        "step (`True`, the default). Both models in one process, alternated in rounds of 3 steps.",
+        "(`reuse_fake_batch=False`, the default); B back-propagates the G loss through the batch made for the D step "
+        "(`reuse_fake_batch=True`). Both models in one process, alternated (A B, B A, ...) in rounds of 3 steps.",
         r,
     ),
     "pipeline": lambda r: report_compare(
