@@ -535,9 +535,12 @@ def main() -> None:
         "quality": lambda: run_quality(args.quick),
     }
     results = {"machine": machine, "quick": args.quick}
+    json_path = os.path.splitext(args.output)[0] + ".json"
     for section in SECTIONS:
         if section in sections:
             results[section] = runners[section]()
+            with open(json_path, "w", encoding="utf-8") as file:  # partial results survive an interrupted run
+                json.dump(results, file, indent=1)
     results["wall_s"] = time.time() - start
     results["load_average_end"] = harness.load_average()
 
@@ -552,7 +555,7 @@ def main() -> None:
     parts += [REPORTS[s](results[s]) for s in SECTIONS if s in results]
     with open(args.output, "w", encoding="utf-8") as file:
         file.write("\n\n".join(parts) + "\n")
-    with open(os.path.splitext(args.output)[0] + ".json", "w", encoding="utf-8") as file:
+    with open(json_path, "w", encoding="utf-8") as file:
         json.dump(results, file, indent=1)
     log(f"wrote {args.output} in {results['wall_s'] / 60:.1f} min")
 
