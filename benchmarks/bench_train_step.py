@@ -6,6 +6,7 @@ Run from the repository root (``run_all.py`` runs it once per configuration)::
     python benchmarks/bench_train_step.py --model DCGAN --batch 64 --compare feed    # keras_gans.data vs constant
     python benchmarks/bench_train_step.py --model DCGAN --batch 64 --compare reuse   # G step reuses D's fakes or not
     python benchmarks/bench_train_step.py --model DCGAN --batch 64 --compare xla     # jit_compile False vs True
+    python benchmarks/bench_train_step.py --model DCGAN --batch 64 --compare precision  # float32 vs mixed_bfloat16
 
 Every model is the default network of its class for 28x28x1 MNIST digits (DCGAN: ``latent_dim=100,
 filters=64``), compiled with its paper optimizers. One *iteration* is one call of the train step: one generator
@@ -102,19 +103,26 @@ def single(args) -> dict:
 
 def compare(args) -> dict:
     """Two variants in one process, alternated in chunks; ``a`` is the reference."""
+    import keras
+
     if args.compare == "feed":
         variants = {"constant": {"feed": "constant"}, "pipeline": {"feed": "pipeline"}}
     elif args.compare == "reuse":
         variants = {"two_g_forwards": {"reuse": False}, "one_g_forward": {"reuse": True}}
     elif args.compare == "xla":
         variants = {"graph": {"xla": False}, "xla": {"xla": True}}
+    elif args.compare == "precision":
+        variants = {"float32": {"policy": "float32"}, args.policy: {"policy": args.policy}}
     else:
         raise SystemExit(f"unknown --compare {args.compare}")
     runs = {}
     for label, variant in variants.items():
         reuse = variant.get("reuse", None if args.reuse is None else bool(args.reuse))
         options = {} if reuse is None else {"reuse_fake_batch": reuse}
+        previous_policy = keras.mixed_precision.global_policy()
+        keras.mixed_precision.set_dtype_policy(variant.get("policy", previous_policy))
         model = build_model(args.model, **options)
+        keras.mixed_precision.set_dtype_policy(previous_policy)
         model.compile(jit_compile=bool(variant.get("xla", args.xla)))
         dataset = make_dataset(model, args.batch, variant.get("feed", args.feed))
         model.fit(dataset, epochs=1, steps_per_epoch=1 + args.warmup, verbose=0)
@@ -153,7 +161,8 @@ def main() -> None:
     parser.add_argument("--reuse", type=int, choices=(0, 1), default=None, help="reuse_fake_batch (default: model's)")
     parser.add_argument("--steps", type=int, default=15, help="timed steps")
     parser.add_argument("--warmup", type=int, default=2, help="untimed steps after the first (tracing) one")
-    parser.add_argument("--compare", choices=("feed", "reuse", "xla"), default=None)
+    parser.add_argument("--compare", choices=("feed", "reuse", "xla", "precision"), default=None)
+    parser.add_argument("--policy", default="mixed_bfloat16", help="the low-precision policy of --compare precision")
     parser.add_argument("--chunk", type=int, default=3, help="steps per round in --compare mode")
     parser.add_argument("--intra", type=int, default=None, help="TensorFlow intra-op threads (default: cores)")
     parser.add_argument("--inter", type=int, default=None, help="TensorFlow inter-op threads (default: cores)")

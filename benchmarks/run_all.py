@@ -40,6 +40,7 @@ SECTIONS = (
     "torch",
     "pipeline",
     "xla_ops",
+    "precision",
     "memory",
     "multiworker",
     "quality",
@@ -493,6 +494,12 @@ REPORTS: dict[str, Callable[[Any], str]] = {
         r,
     ),
     "torch": report_torch,
+    "precision": lambda r: report_compare(
+        "Mixed precision (mixed_bfloat16) vs float32",
+        'A: float32; B: `keras.mixed_precision.set_dtype_policy("mixed_bfloat16")` before building the model. '
+        "Both in one process, alternated, XLA off. B / A > 1: mixed precision is faster on this device.",
+        r,
+    ),
     "xla_ops": report_xla_ops,
     "memory": report_memory,
     "multiworker": report_multiworker,
@@ -530,6 +537,7 @@ def main() -> None:
         "pipeline": lambda: run_compare("feed", [("DCGAN", 64)] + ([] if args.quick else [("DCGAN", 256)]), args.quick),
         "torch": lambda: run_torch(args.quick),
         "xla_ops": lambda: run_xla_ops(args.quick),
+        "precision": lambda: run_compare("precision", [("DCGAN", 64)], args.quick),
         "memory": lambda: run_memory(args.quick),
         "multiworker": lambda: run_multiworker(args.quick),
         "quality": lambda: run_quality(args.quick),
