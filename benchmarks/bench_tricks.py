@@ -134,14 +134,23 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             callbacks = [c for c in (monitor, timer) if c is not None]
             start = time.perf_counter()
             model.fit(dataset, steps_per_epoch=2, epochs=1, verbose=0, shuffle=False, callbacks=callbacks)  # compile
-            entries[name] = {"model": model, "timer": timer, "callbacks": callbacks, "monitor": monitor,
-                             "first_epoch_s": time.perf_counter() - start}
+            entries[name] = {
+                "model": model,
+                "timer": timer,
+                "callbacks": callbacks,
+                "monitor": monitor,
+                "first_epoch_s": time.perf_counter() - start,
+            }
             print(f"[{mode}] built {name} (first epoch {entries[name]['first_epoch_s']:.1f}s)", flush=True)
         for _ in range(args.rounds):
             for entry in entries.values():
                 entry["timer"].recording = True
                 entry["model"].fit(
-                    dataset, steps_per_epoch=args.steps, epochs=1, verbose=0, shuffle=False,
+                    dataset,
+                    steps_per_epoch=args.steps,
+                    epochs=1,
+                    verbose=0,
+                    shuffle=False,
                     callbacks=entry["callbacks"],
                 )
                 entry["timer"].recording = False
@@ -151,7 +160,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         for name, entry in entries.items():
             step, cpu = statistics.median(entry["timer"].durations), statistics.median(entry["timer"].cpu_durations)
             row = {
-                "step_ms": 1000 * step, "ratio": step / plain, "cpu_ms": 1000 * cpu, "cpu_ratio": cpu / plain_cpu,
+                "step_ms": 1000 * step,
+                "ratio": step / plain,
+                "cpu_ms": 1000 * cpu,
+                "cpu_ratio": cpu / plain_cpu,
                 "first_epoch_s": entry["first_epoch_s"],
             }
             monitor = entry["monitor"]
@@ -159,13 +171,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 per_step = statistics.median(monitor.batch_seconds)
                 epoch_end = statistics.median(monitor.epoch_end_seconds)
                 mnist_epoch_steps = 60000 // args.batch_size
-                row.update({
-                    "monitor_per_step_ms": 1000 * per_step,
-                    "monitor_epoch_end_ms": 1000 * epoch_end,
-                    "monitor_share_per_step": per_step / plain,
-                    "monitor_share_mnist_epoch": (per_step + epoch_end / mnist_epoch_steps) / plain,
-                    "monitor_share_bench_epoch": (per_step + epoch_end / args.steps) / plain,
-                })
+                row.update(
+                    {
+                        "monitor_per_step_ms": 1000 * per_step,
+                        "monitor_epoch_end_ms": 1000 * epoch_end,
+                        "monitor_share_per_step": per_step / plain,
+                        "monitor_share_mnist_epoch": (per_step + epoch_end / mnist_epoch_steps) / plain,
+                        "monitor_share_bench_epoch": (per_step + epoch_end / args.steps) / plain,
+                    }
+                )
             table[name] = row
         results["modes"][mode] = table
         print_table(mode, table, args)
@@ -174,8 +188,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def print_table(mode: str, table: dict[str, dict], args: argparse.Namespace) -> None:
-    print(f"\n{mode}: small DCGAN (filters={args.filters}), batch {args.batch_size}, median of "
-          f"{args.rounds} x {args.steps} steps; load average {load_average()}")
+    print(
+        f"\n{mode}: small DCGAN (filters={args.filters}), batch {args.batch_size}, median of "
+        f"{args.rounds} x {args.steps} steps; load average {load_average()}"
+    )
     print(f"{'configuration':36s} {'CPU ms':>9s} {'x plain':>8s} {'wall ms':>9s} {'x plain':>8s}")
     for name, row in table.items():
         print(f"{name:36s} {row['cpu_ms']:9.1f} {row['cpu_ratio']:8.3f} {row['step_ms']:9.1f} {row['ratio']:8.3f}")

@@ -177,7 +177,10 @@ def divergence_figure(digits: np.ndarray, path: str) -> None:
             model.g_optimizer.learning_rate.assign(1e4)
 
     diverged = run(
-        model, digits, keras.optimizers.SGD(0.005), keras.optimizers.SGD(0.005),
+        model,
+        digits,
+        keras.optimizers.SGD(0.005),
+        keras.optimizers.SGD(0.005),
         callbacks=[keras.callbacks.LambdaCallback(on_epoch_begin=explode)],
     )
     print("divergence:", diverged.diverged)

@@ -1,10 +1,10 @@
 """``keras-gans``: argument parsing only; every command calls the library.
 
-    keras-gans train --config dcgan_digits --output runs/dcgan_digits
-    keras-gans sample --model runs/dcgan_digits/model.keras --output grid.png
-    keras-gans evaluate --model runs/dcgan_digits/model.keras --dataset digits --dataset-arg image_size=[16,16]
-    keras-gans info
-    keras-gans export --preset dcgan_digits --output serving --outputs images,png_bytes
+keras-gans train --config dcgan_digits --output runs/dcgan_digits
+keras-gans sample --model runs/dcgan_digits/model.keras --output grid.png
+keras-gans evaluate --model runs/dcgan_digits/model.keras --dataset digits --dataset-arg image_size=[16,16]
+keras-gans info
+keras-gans export --preset dcgan_digits --output serving --outputs images,png_bytes
 """
 
 from __future__ import annotations
@@ -151,8 +151,12 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from keras_gans.export import export_saved_model
 
     path = export_saved_model(
-        _load_model(args), args.output, model_name=args.name, version=args.version,
-        outputs=tuple(args.outputs.split(",")), overwrite=args.overwrite,
+        _load_model(args),
+        args.output,
+        model_name=args.name,
+        version=args.version,
+        outputs=tuple(args.outputs.split(",")),
+        overwrite=args.overwrite,
     )
     print(f"SavedModel for TF Serving (signatures serving_default, generate): {path}")
     return 0

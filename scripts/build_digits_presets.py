@@ -83,8 +83,11 @@ def build(name: str, run: Path, classifier_path: Path, images, labels, classifie
         f"{PRESETS[name]}` ({config['epochs']} epochs, seed {config['seed']}).",
         "dataset": DATASET,
         "training_steps": int(model.g_optimizer.iterations.numpy()),
-        "training": {"command": f"keras-gans train --config {PRESETS[name]}", "config": config,
-                     "final_logs": last_history_row(run)},
+        "training": {
+            "command": f"keras-gans train --config {PRESETS[name]}",
+            "config": config,
+            "final_logs": last_history_row(run),
+        },
         "metrics": {**metrics, "settings": settings},
         "reference_metrics": {
             "fid_real_halves": fid_split,

@@ -39,8 +39,11 @@ def mnist16(mnist_float) -> tuple[np.ndarray, np.ndarray]:
 @pytest.fixture(scope="session")
 def digit_classifier16(mnist16):
     """A small CNN trained for one epoch on the 16x16 digits (about 95% accuracy), as a feature extractor."""
+    import keras
+
     from keras_gans.metrics.classifier import train_mnist_classifier
     from keras_gans.metrics.extractors import ClassifierFeatureExtractor
 
     images, labels = mnist16
+    keras.utils.set_random_seed(1234)
     return ClassifierFeatureExtractor(train_mnist_classifier(images, labels, epochs=1))

@@ -63,8 +63,12 @@ def test_sample_and_info(tmp_path, capsys):
     out = str(tmp_path / "run")
     cli.main(["train", "--config", "cgan_digits", "--output", out, "--epochs", "1", *QUICK])
     grid = str(tmp_path / "grid.png")
-    assert cli.main(["sample", "--model", os.path.join(out, "model.keras"), "--num", "20", "--rows", "2",
-                     "--output", grid]) == 0
+    assert (
+        cli.main(
+            ["sample", "--model", os.path.join(out, "model.keras"), "--num", "20", "--rows", "2", "--output", grid]
+        )
+        == 0
+    )
     image = np.asarray(Image.open(grid))
     assert image.shape[0] > 0 and image.std() > 0
     assert cli.main(["info"]) == 0

@@ -79,9 +79,19 @@ def exported(tmp_path_factory):
         "loader": [sys.executable, "-c", _LOADER, dcgan_dir, cgan_dir, out],
         "show": [cli, "show", "--all", "--dir", cgan_dir],
         "run": [
-            cli, "run", "--dir", cgan_dir, "--tag_set", "serve", "--signature_def", "generate",
-            "--inputs", f"seed={tmp / 'cli_in.npz'}[seed];labels={tmp / 'cli_in.npz'}[labels]",
-            "--outdir", str(tmp / "cli_out"), "--overwrite",
+            cli,
+            "run",
+            "--dir",
+            cgan_dir,
+            "--tag_set",
+            "serve",
+            "--signature_def",
+            "generate",
+            "--inputs",
+            f"seed={tmp / 'cli_in.npz'}[seed];labels={tmp / 'cli_in.npz'}[labels]",
+            "--outdir",
+            str(tmp / "cli_out"),
+            "--overwrite",
         ],
     }
     processes = {
@@ -94,9 +104,16 @@ def exported(tmp_path_factory):
         assert process.returncode == 0, f"{name} failed:\n{stderr[-3000:]}"
         logs[name] = stdout
     return {
-        "dcgan": dcgan, "cgan": cgan, "base": base, "dcgan_dir": dcgan_dir, "cgan_dir": cgan_dir,
-        "inputs": inputs, "results": dict(np.load(out + ".npz", allow_pickle=True)),  # PNGs are bytes objects
-        "signatures": json.loads(logs["loader"]), "show": logs["show"], "cli_out": tmp / "cli_out",
+        "dcgan": dcgan,
+        "cgan": cgan,
+        "base": base,
+        "dcgan_dir": dcgan_dir,
+        "cgan_dir": cgan_dir,
+        "inputs": inputs,
+        "results": dict(np.load(out + ".npz", allow_pickle=True)),  # PNGs are bytes objects
+        "signatures": json.loads(logs["loader"]),
+        "show": logs["show"],
+        "cli_out": tmp / "cli_out",
     }
 
 
@@ -139,9 +156,16 @@ def test_saved_model_cli_show(exported):
     show = exported["show"]
     for signature in ("signature_def['serving_default']", "signature_def['generate']"):
         assert signature in show
-    for line in ("inputs['z'] tensor_info:", "inputs['labels'] tensor_info:", "inputs['seed'] tensor_info:",
-                 "outputs['images'] tensor_info:", "outputs['png_bytes'] tensor_info:", "shape: (-1, 8)",
-                 "shape: (-1, 8, 8, 1)", "tensorflow/serving/predict"):
+    for line in (
+        "inputs['z'] tensor_info:",
+        "inputs['labels'] tensor_info:",
+        "inputs['seed'] tensor_info:",
+        "outputs['images'] tensor_info:",
+        "outputs['png_bytes'] tensor_info:",
+        "shape: (-1, 8)",
+        "shape: (-1, 8, 8, 1)",
+        "tensorflow/serving/predict",
+    ):
         assert line in show, line
 
 

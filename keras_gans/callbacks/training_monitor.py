@@ -303,8 +303,10 @@ class TrainingMonitor(keras.callbacks.Callback):
                 stats.get("g_loss_slope", 0.0) > 0 and previous is None
             )
             confident = p_fake is not None and p_fake < self.fake_probability
-            if accuracy > self.d_accuracy and stats.get("d_loss", math.inf) < floor + self.d_loss_margin and (
-                confident or rising
+            if (
+                accuracy > self.d_accuracy
+                and stats.get("d_loss", math.inf) < floor + self.d_loss_margin
+                and (confident or rising)
             ):
                 found["discriminator_overpowering"] = (
                     f"D accuracy {accuracy:.1%}, D loss {stats['d_loss']:.3f} (minimum {floor:.3f}), G loss "

@@ -1,10 +1,10 @@
 """Pretrained presets: load them by name, path or URL, list them, and save your own. See ``docs/hub.md``.
 
-    import keras_gans as kg
+import keras_gans as kg
 
-    gan = kg.hub.load_gan("dcgan_digits")            # bundled: no network
-    images = gan.generate(16, seed=0)
-    kg.hub.save_preset(gan, "my_preset", metadata={"dataset": "digits"})
+gan = kg.hub.load_gan("dcgan_digits")            # bundled: no network
+images = gan.generate(16, seed=0)
+kg.hub.save_preset(gan, "my_preset", metadata={"dataset": "digits"})
 """
 
 from keras_gans.hub.download import DownloadError, HashMismatchError, PresetError, cache_dir, download_file

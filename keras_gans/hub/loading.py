@@ -36,7 +36,6 @@ class PresetNotFoundError(PresetError, LookupError):
     """No preset has that name, and no file or folder has that path."""
 
 
-
 # ----------------------------------------------------------------------------------------------------------------
 # Finding
 

@@ -40,8 +40,21 @@ PRESET_FORMAT = "keras_gans.preset"
 PRESET_FORMAT_VERSION = 1
 #: Keys keras_gans writes in metadata.json (besides Keras' ``keras_version`` and ``date_saved``).
 PRESET_METADATA_KEYS = (
-    "format", "format_version", "name", "description", "model_class", "image_shape", "latent_dim", "num_classes",
-    "ema", "optimizer_state", "dataset", "training_steps", "metrics", "license", "keras_gans_version",
+    "format",
+    "format_version",
+    "name",
+    "description",
+    "model_class",
+    "image_shape",
+    "latent_dim",
+    "num_classes",
+    "ema",
+    "optimizer_state",
+    "dataset",
+    "training_steps",
+    "metrics",
+    "license",
+    "keras_gans_version",
     "tensorflow_version",
 )
 _OPTIMIZER_ATTRIBUTES = ("d_optimizer", "g_optimizer")
@@ -224,11 +237,19 @@ def _model_card(metadata: dict[str, Any], samples: bool) -> str:
         lines += ["", "## Samples", "", "![samples](samples.png)"]
     example = "labels=[0, 1, 2], seed=0" if metadata["num_classes"] else "16, seed=0"
     lines += [
-        "", "## Usage", "", "```python", "import keras_gans as kg", "",
+        "",
+        "## Usage",
+        "",
+        "```python",
+        "import keras_gans as kg",
+        "",
         f'gan = kg.hub.load_gan("{name}")  # or a path, an archive, an https:// or hf:// URL',
-        f"images = gan.generate({example})  # float32 in [-1, 1]", "```", "",
+        f"images = gan.generate({example})  # float32 in [-1, 1]",
+        "```",
+        "",
         "Files: `config.json` and `model.weights.h5` (Keras' model folder format), `metadata.json`, this card. "
-        "See keras_gans' `docs/hub.md`.", "",
+        "See keras_gans' `docs/hub.md`.",
+        "",
     ]
     return "\n".join(lines)
 

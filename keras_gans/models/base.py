@@ -86,7 +86,10 @@ class GANModel(keras.Model):
         if self.options.ema_decay:
             self._ema_weights = [
                 self.add_weight(
-                    shape=v.shape, initializer="zeros", trainable=False, name=f"ema_{i}",
+                    shape=v.shape,
+                    initializer="zeros",
+                    trainable=False,
+                    name=f"ema_{i}",
                     aggregation="only_first_replica",
                 )
                 for i, v in enumerate(generator.trainable_variables)
@@ -123,9 +126,7 @@ class GANModel(keras.Model):
                 "with num_classes= for conditional models, and unconditional ones otherwise."
             )
         if int(g_inputs[0].shape[-1]) != self.latent_dim:
-            raise ValueError(
-                f"The generator takes z of size {g_inputs[0].shape[-1]} but latent_dim={self.latent_dim}."
-            )
+            raise ValueError(f"The generator takes z of size {g_inputs[0].shape[-1]} but latent_dim={self.latent_dim}.")
         d_shape = tuple(int(d) for d in d_inputs[0].shape[1:])
         if d_shape != self.image_shape:
             raise ValueError(
@@ -192,7 +193,9 @@ class GANModel(keras.Model):
         if jit_compile == "auto":
             jit_compile = distribution.xla_is_faster() and not run_eagerly
         super().compile(
-            optimizer=None, jit_compile=bool(jit_compile), steps_per_execution=steps_per_execution,
+            optimizer=None,
+            jit_compile=bool(jit_compile),
+            steps_per_execution=steps_per_execution,
             run_eagerly=run_eagerly,
         )
         self.d_optimizer, self.g_optimizer = d_opt, g_opt
@@ -614,4 +617,3 @@ def _diversity(images) -> tf.Tensor:
     """Mean per-pixel standard deviation across a batch of samples: near 0 when the generator has collapsed."""
     images = tf.cast(images, tf.float32)
     return tf.reduce_mean(tf.math.reduce_std(images, axis=0))
-

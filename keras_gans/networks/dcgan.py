@@ -79,14 +79,25 @@ def build_dcgan_generator(
     for i, stride in enumerate(strides):
         width_now //= 2
         x = keras.layers.Conv2DTranspose(
-            width_now, kernel_size, strides=stride, padding="same", use_bias=False, kernel_initializer=_init(),
+            width_now,
+            kernel_size,
+            strides=stride,
+            padding="same",
+            use_bias=False,
+            kernel_initializer=_init(),
             name=f"deconv{i}",
         )(x)
         x = normalize(x, f"deconv{i}_bn")
         x = keras.layers.ReLU()(x)
     outputs = keras.layers.Conv2DTranspose(
-        channels, kernel_size, strides=2, padding="same", activation="tanh", kernel_initializer=_init(),
-        dtype="float32", name="to_image",
+        channels,
+        kernel_size,
+        strides=2,
+        padding="same",
+        activation="tanh",
+        kernel_initializer=_init(),
+        dtype="float32",
+        name="to_image",
     )(x)
     return keras.Model(inputs if num_classes is not None else z, outputs, name=name)
 
@@ -126,9 +137,11 @@ def build_dcgan_discriminator(
         )
     width_now = filters
     for i in range(stages):
-        x = maybe_sn(keras.layers.Conv2D(
-            width_now, kernel_size, strides=2, padding="same", kernel_initializer=_init(), name=f"conv{i}"
-        ))(x)
+        x = maybe_sn(
+            keras.layers.Conv2D(
+                width_now, kernel_size, strides=2, padding="same", kernel_initializer=_init(), name=f"conv{i}"
+            )
+        )(x)
         if i > 0 and normalization == "batch":
             x = keras.layers.BatchNormalization(synchronized=True, name=f"conv{i}_bn")(x)
         elif i > 0 and normalization == "layer":

@@ -185,8 +185,13 @@ def monitor_for(model=None, **kwargs) -> TrainingMonitor:
 
 def healthy_step(rng) -> dict:
     return {
-        "d_loss": 1.2 + 0.05 * rng.normal(), "g_loss": 0.8 + 0.05 * rng.normal(), "d_acc_real": 0.7,
-        "d_acc_fake": 0.6, "d_grad_norm": 1.0, "g_grad_norm": 1.0 + 0.1 * rng.random(), "diversity": 0.3,
+        "d_loss": 1.2 + 0.05 * rng.normal(),
+        "g_loss": 0.8 + 0.05 * rng.normal(),
+        "d_acc_real": 0.7,
+        "d_acc_fake": 0.6,
+        "d_grad_norm": 1.0,
+        "g_grad_norm": 1.0 + 0.1 * rng.random(),
+        "diversity": 0.3,
     }
 
 

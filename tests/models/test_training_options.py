@@ -200,8 +200,10 @@ def test_penalties_are_logged_and_change_the_d_update(real, option, log, penalty
     kernel = np.random.default_rng(0).normal(size=(np.prod(SHAPE), 1))
     kernel = (3.0 * kernel / np.linalg.norm(kernel)).astype("float32")  # ||w|| = 3
     with_penalty.discriminator.get_layer("linear").kernel.assign(kernel)
-    for var, value in zip(without.generator.weights + without.discriminator.weights,
-                          weights(with_penalty.generator.weights + with_penalty.discriminator.weights)):
+    for var, value in zip(
+        without.generator.weights + without.discriminator.weights,
+        weights(with_penalty.generator.weights + with_penalty.discriminator.weights),
+    ):
         var.assign(value)
     for model in (with_penalty, without):
         runs.compile_sgd(model, jit=False)
@@ -222,8 +224,11 @@ def test_penalties_are_logged_and_change_the_d_update(real, option, log, penalty
 
 
 def sn_kernels(model) -> list:
-    return [layer.layer.kernel for layer in model.discriminator.layers
-            if isinstance(layer, keras.layers.SpectralNormalization)]
+    return [
+        layer.layer.kernel
+        for layer in model.discriminator.layers
+        if isinstance(layer, keras.layers.SpectralNormalization)
+    ]
 
 
 def sigma_max(kernel) -> float:

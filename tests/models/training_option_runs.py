@@ -44,8 +44,13 @@ TRICKS: dict[str, tuple[dict, dict]] = {
     "minibatch_std": ({}, {"minibatch_std": True}),
     "all": (
         {
-            "label_smoothing": 0.1, "instance_noise": 0.1, "instance_noise_decay_steps": 10, "ema_decay": 0.9,
-            "r1_weight": 1.0, "gradient_penalty_weight": 1.0, "augment": "color,translation,cutout",
+            "label_smoothing": 0.1,
+            "instance_noise": 0.1,
+            "instance_noise_decay_steps": 10,
+            "ema_decay": 0.9,
+            "r1_weight": 1.0,
+            "gradient_penalty_weight": 1.0,
+            "augment": "color,translation,cutout",
             "skip_non_finite_gradients": True,
         },
         {"spectral_normalization": True},
@@ -59,7 +64,10 @@ TRICKS: dict[str, tuple[dict, dict]] = {
 # subprocess short), and apart: NaN gradients and the per-replica minibatch statistic, which cannot join it, and
 # discriminator steps, which would double the traced (and XLA-compiled) all-tricks step.
 MIRRORED_RUNS = [
-    ("all", False), ("discriminator_steps", False), ("minibatch_std", False), ("skip_non_finite_gradients", False),
+    ("all", False),
+    ("discriminator_steps", False),
+    ("minibatch_std", False),
+    ("skip_non_finite_gradients", False),
     ("in_xla", True),
 ]
 
@@ -104,9 +112,7 @@ def build(trick: str, seed: int = SEED):
 
 def compile_sgd(model, jit: bool) -> None:
     """Plain SGD: a step's weight change is -lr times the gradient, so it exposes any change in the gradients."""
-    model.compile(
-        keras.optimizers.SGD(LEARNING_RATE), keras.optimizers.SGD(LEARNING_RATE), jit_compile=jit
-    )
+    model.compile(keras.optimizers.SGD(LEARNING_RATE), keras.optimizers.SGD(LEARNING_RATE), jit_compile=jit)
 
 
 def all_weights(model) -> list[np.ndarray]:
