@@ -15,8 +15,8 @@ The networks mirror ``kg.DCGAN(image_shape=(28, 28, 1), latent_dim=100, filters=
 
 One iteration is one D update (real and detached fake batch) and one G update. ``--g-forwards 1`` runs the
 generator once per iteration and back-propagates the G loss through that batch (the PyTorch DCGAN example, and
-keras_gans with ``reuse_fake_batch=True``, the default); ``--g-forwards 2`` draws fresh latents for the G update
-and runs G again (keras_gans with ``reuse_fake_batch=False``). The real batch is MNIST test digits in memory.
+keras_gans with ``reuse_fake_batch=True``); ``--g-forwards 2`` draws fresh latents for the G update and runs G
+again (keras_gans with ``reuse_fake_batch=False``, the default). The real batch is MNIST test digits in memory.
 """
 
 from __future__ import annotations

@@ -76,6 +76,13 @@ class GANModel(keras.Model):
         self.num_classes = None if num_classes is None else int(num_classes)
         self.loss_name = loss or self.default_loss
         self.gan_loss = losses_lib.get(self.loss_name)
+        smoothing = {k: getattr(self.options, k) for k in ("label_smoothing", "fake_label_smoothing")}
+        if not self.gan_loss.supports_targets and any(smoothing.values()):
+            raise ValueError(
+                f"{', '.join(k for k, v in smoothing.items() if v)} has no effect with the {self.loss_name!r} loss, "
+                "which has no real/fake targets. Remove it, or use instance_noise or a gradient penalty "
+                "(gradient_penalty_weight / r1_weight) to regularise this discriminator."
+            )
         self.seed = int(np.random.randint(0, 2**31 - 1) if seed is None else seed)
         self.image_shape = tuple(int(d) for d in generator.output_shape[1:])
         self._check_networks()

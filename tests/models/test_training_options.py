@@ -106,6 +106,13 @@ def test_first_d_loss_matches_numpy(real, loss, label_smoothing, fake_label_smoo
     assert runs.fit_steps(model, real)["d_loss"][0] == pytest.approx(expected, rel=1e-5)
 
 
+@pytest.mark.parametrize("loss", ["wasserstein", "hinge"])
+def test_label_smoothing_refused_for_losses_without_targets(loss):
+    with pytest.raises(ValueError, match=f"label_smoothing has no effect with the '{loss}' loss.*instance_noise"):
+        runs.build_model({"label_smoothing": 0.1}, loss=loss)
+    assert runs.build_model({"instance_noise": 0.1}, loss=loss).options.instance_noise == 0.1
+
+
 def test_instance_noise_std_decays_linearly_to_zero():
     decaying = TrainingOptions(instance_noise=0.2, instance_noise_decay_steps=10)
     got = [float(decaying.instance_noise_std(tf.constant(step))) for step in range(14)]
