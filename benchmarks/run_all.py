@@ -5,6 +5,7 @@ Run from the repository root::
     python benchmarks/run_all.py            # the full run (about an hour on 2 CPU cores; less on a GPU)
     python benchmarks/run_all.py --quick    # every benchmark, fewer steps and configurations (about 10 minutes)
     python benchmarks/run_all.py --only throughput,torch
+    python benchmarks/run_all.py --only quality --keep   # rerun one section, keep the others' figures
 
 Every configuration runs in its own process (see ``harness.run_config``), so peak RSS is per configuration. Nothing
 names a device: on a GPU host ``jit_compile`` and the models place themselves as usual, and the same command
@@ -512,6 +513,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer steps and configurations (about 10 minutes)")
     parser.add_argument("--only", default=",".join(SECTIONS), help=f"comma-separated sections of {SECTIONS}")
     parser.add_argument("--output", default=os.path.join(harness.HERE, "RESULTS.md"))
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the other sections' figures from the JSON next to --output"
+    )
     args = parser.parse_args()
     sections = [s for s in args.only.split(",") if s]
     unknown = set(sections) - set(SECTIONS)
@@ -542,8 +546,15 @@ def main() -> None:
         "multiworker": lambda: run_multiworker(args.quick),
         "quality": lambda: run_quality(args.quick),
     }
-    results = {"machine": machine, "quick": args.quick}
     json_path = os.path.splitext(args.output)[0] + ".json"
+    results: dict[str, Any] = {}
+    kept: list[str] = []
+    if args.keep and os.path.exists(json_path):
+        with open(json_path, encoding="utf-8") as file:
+            results = {k: v for k, v in json.load(file).items() if k in SECTIONS and k not in sections}
+        kept = sorted(results)
+        log(f"keeping sections {kept} from {json_path}")
+    results.update({"machine": machine, "quick": args.quick})
     for section in SECTIONS:
         if section in sections:
             results[section] = runners[section]()
@@ -557,7 +568,8 @@ def main() -> None:
         f"Written by `python benchmarks/run_all.py{' --quick' if args.quick else ''}` on {machine.get('date', '?')} "
         f"in {results['wall_s'] / 60:.0f} min. Wall-clock figures on a machine shared with other jobs: the 1-minute "
         f"load average (2 cores) is given per row; CPU time per iteration is the steadier measure of the work. "
-        "Read docs/performance.md for what the numbers mean.\n",
+        + (f"Sections {', '.join(kept)} are kept from an earlier run (`--keep`). " if kept else "")
+        + "Read docs/performance.md for what the numbers mean.\n",
         report_machine(machine),
     ]
     parts += [REPORTS[s](results[s]) for s in SECTIONS if s in results]
