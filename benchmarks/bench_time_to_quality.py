@@ -42,6 +42,10 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--reuse", type=int, choices=(0, 1), default=None, help="reuse_fake_batch (default: model's)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--learning-rate", type=float, default=None, help="Adam learning rate of both networks (default: the model's)"
+    )
+    parser.add_argument("--beta-1", type=float, default=0.5, help="Adam beta_1 with --learning-rate")
     parser.add_argument("--xla", choices=("auto", "0", "1"), default="auto", help="compile(jit_compile=...)")
     args = parser.parse_args()
 
@@ -66,7 +70,12 @@ def main() -> None:
 
     options = {} if args.reuse is None else {"reuse_fake_batch": bool(args.reuse)}
     model = kg.DCGAN(image_shape=(28, 28, 1), latent_dim=100, filters=64, seed=args.seed, **options)
-    model.compile(jit_compile="auto" if args.xla == "auto" else bool(int(args.xla)))
+    optimizers = {}
+    if args.learning_rate:
+        optimizers = {
+            f"{net}_optimizer": keras.optimizers.Adam(args.learning_rate, beta_1=args.beta_1) for net in ("d", "g")
+        }
+    model.compile(jit_compile="auto" if args.xla == "auto" else bool(int(args.xla)), **optimizers)
     dataset = kg.data.from_mnist_idx(default_mnist_dir(), batch_size=args.batch, seed=args.seed)
     steps_per_epoch = int(dataset.cardinality())
 
@@ -96,6 +105,10 @@ def main() -> None:
             "steps_per_epoch": steps_per_epoch,
             "reuse_fake_batch": model.options.reuse_fake_batch,
             "jit_compile": bool(model.jit_compile),
+            "optimizer": {
+                "learning_rate": float(model.g_optimizer.learning_rate),
+                "beta_1": float(model.g_optimizer.beta_1),
+            },
             "classifier_accuracy": accuracy,
             "initial_fid": initial_fid,
             "reached": reached is not None,

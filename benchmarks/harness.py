@@ -19,6 +19,10 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+# What `import keras_gans` chooses when it loads before TensorFlow (keras_gans.utils.runtime); the benchmark
+# scripts import keras first, so they make the same choice here. TF_ENABLE_ONEDNN_OPTS=0 measures without it.
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
+
 __all__ = [
     "RESULT_PREFIX",
     "emit",
@@ -114,7 +118,14 @@ def tf_threading() -> dict:
         "inter_op": tf.config.threading.get_inter_op_parallelism_threads(),
         "cores": os.cpu_count(),
         "TF_ENABLE_ONEDNN_OPTS": os.environ.get("TF_ENABLE_ONEDNN_OPTS", "unset"),
+        "onednn": _onednn_enabled(),
     }
+
+
+def _onednn_enabled() -> bool:
+    from tensorflow.python.util import _pywrap_util_port
+
+    return bool(_pywrap_util_port.IsMklEnabled())
 
 
 def _cpu_model() -> str:

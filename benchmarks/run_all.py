@@ -11,7 +11,7 @@ Every configuration runs in its own process (see ``harness.run_config``), so pea
 names a device: on a GPU host ``jit_compile`` and the models place themselves as usual, and the same command
 measures the GPU (the PyTorch loop stays on the CPU: it is the CPU reference of the issue).
 
-Sections: machine, threading, train-step throughput of every model with XLA off and on at batch 64 and 256, one vs
+Sections: machine, threading, oneDNN kernels on and off for every model, train-step throughput of every model with XLA off and on at batch 64 and 256, one vs
 two generator forward passes per step (``reuse_fake_batch``), keras_gans vs a PyTorch eager loop, input pipeline
 vs a constant batch, the pieces of a step with and without XLA, memory across 20 epochs, MultiWorkerMirrored with
 1 and 2 local workers, and time to a target FID.
@@ -35,6 +35,7 @@ import harness  # noqa: E402
 MODELS = ("GAN", "DCGAN", "CGAN", "WGANGP", "LSGAN")
 SECTIONS = (
     "threads",
+    "onednn",
     "throughput",
     "xla",
     "reuse",
@@ -65,8 +66,8 @@ def step_args(quick: bool, batch: int, model: str) -> list[str]:
 
 
 def run_threads(quick: bool) -> list[dict]:
-    """DCGAN at batch 64 with TensorFlow's default thread pools, smaller ones, and oneDNN switched on."""
-    settings = [(None, None, None), (None, 1, None), (1, 1, None), (None, None, "1")]
+    """DCGAN at batch 64 with keras_gans' defaults, smaller TensorFlow thread pools, and oneDNN switched off."""
+    settings = [(None, None, None), (None, 1, None), (1, 1, None), (None, None, "0")]
     if quick:
         settings = settings[:1]
     results = []
@@ -77,9 +78,26 @@ def run_threads(quick: bool) -> list[dict]:
         env = {"TF_ENABLE_ONEDNN_OPTS": onednn} if onednn else None
         log(f"threads intra={intra or 'default'} inter={inter or 'default'} oneDNN={onednn or 'default'}")
         result = harness.run_config("bench_train_step.py", args, env=env)
-        results.append(
-            {"intra": intra or "default (0)", "inter": inter or "default (0)", "onednn": onednn or "unset", **result}
-        )
+        results.append({"intra": intra or "default (0)", "inter": inter or "default (0)", **result})
+    return results
+
+
+def run_onednn(quick: bool) -> list[dict]:
+    """Every model with TensorFlow's oneDNN kernels on (keras_gans' default) and off, one process each, alternated."""
+    configs = [(m, 64) for m in MODELS] + [("DCGAN", 256)]
+    if quick:
+        configs = [("DCGAN", 64)]
+    results = []
+    for model, batch in configs:
+        runs: dict[str, list[dict]] = {"on": [], "off": []}
+        for round_index in range(1 if quick else 2):
+            log(f"oneDNN {model} batch {batch} round {round_index + 1}")
+            for label, value in (("off", "0"), ("on", "1")):
+                args = ["--model", model, "--batch", batch, *step_args(quick, batch, model)]
+                runs[label].append(
+                    harness.run_config("bench_train_step.py", args, env={"TF_ENABLE_ONEDNN_OPTS": value})
+                )
+        results.append({"model": model, "batch": batch, **runs})
     return results
 
 
@@ -199,19 +217,58 @@ def report_machine(info: dict) -> str:
 
 def report_threads(results: list[dict]) -> str:
     rows = [
-        [r["intra"], r["inter"], r["onednn"], r.get("it_per_s"), r.get("cpu_median_s"), r.get("load_average_1min")]
+        [
+            r["intra"],
+            r["inter"],
+            r.get("threading", {}).get("onednn"),
+            r.get("it_per_s"),
+            r.get("cpu_median_s"),
+            r.get("load_average_1min"),
+        ]
         for r in results
         if "error" not in r
     ]
     text = (
         "## Threading\n\nkeras_gans leaves TensorFlow's thread pools at 0 (`tf.config.threading` reports 0: "
-        "TensorFlow's default of one intra-op thread per core and an inter-op pool of the same size). DCGAN, batch "
-        "64, XLA off, one process per setting; `TF_ENABLE_ONEDNN_OPTS=1` switches on TensorFlow's oneDNN kernels "
-        "(off by default on this machine: TensorFlow logs 'oneDNN custom operations are on' only with the "
-        "variable set).\n\n"
+        "TensorFlow's default of one intra-op thread per core and an inter-op pool of the same size) and turns "
+        "oneDNN on when it is imported before TensorFlow (`keras_gans.utils.runtime`). DCGAN, batch 64, XLA off, "
+        "one process per setting; the last row sets `TF_ENABLE_ONEDNN_OPTS=0`.\n\n"
     )
-    header = ["intra-op", "inter-op", "TF_ENABLE_ONEDNN_OPTS", "it/s", "CPU s/it", "load avg"]
+    header = ["intra-op", "inter-op", "oneDNN", "it/s", "CPU s/it", "load avg"]
     return text + _table(header, rows) + _error_rows(results)
+
+
+def report_onednn(results: list[dict]) -> str:
+    rows = []
+    for r in results:
+        on = _median([x["it_per_s"] for x in r["on"] if "it_per_s" in x])
+        off = _median([x["it_per_s"] for x in r["off"] if "it_per_s" in x])
+        on_cpu = _median([x["cpu_median_s"] for x in r["on"] if "cpu_median_s" in x])
+        off_cpu = _median([x["cpu_median_s"] for x in r["off"] if "cpu_median_s" in x])
+        checked = all(x.get("threading", {}).get("onednn") is True for x in r["on"] if "threading" in x) and all(
+            x.get("threading", {}).get("onednn") is False for x in r["off"] if "threading" in x
+        )
+        loads = [x.get("load_average_1min") for x in r["on"] + r["off"] if x.get("load_average_1min") is not None]
+        rows.append(
+            [
+                r["model"],
+                r["batch"],
+                off,
+                off_cpu,
+                on,
+                on_cpu,
+                on / off if on and off else None,
+                checked,
+                max(loads) if loads else None,
+            ]
+        )
+    text = (
+        "## oneDNN kernels\n\nTensorFlow's CPU kernels with `TF_ENABLE_ONEDNN_OPTS=0` and `=1` (what "
+        "`import keras_gans` sets when it loads before TensorFlow), XLA off, one process per run, alternated over "
+        "rounds; medians. *checked*: each process reported the state it was asked for.\n\n"
+    )
+    header = ["model", "batch", "off it/s", "off CPU s/it", "on it/s", "on CPU s/it", "on / off", "checked", "load"]
+    return text + _table(header, rows) + _error_rows([x for r in results for x in r["on"] + r["off"]])
 
 
 def report_throughput(results: list[dict]) -> str:
@@ -495,6 +552,7 @@ REPORTS: dict[str, Callable[[Any], str]] = {
         r,
     ),
     "torch": report_torch,
+    "onednn": report_onednn,
     "precision": lambda r: report_compare(
         "Mixed precision (mixed_bfloat16) vs float32",
         'A: float32; B: `keras.mixed_precision.set_dtype_policy("mixed_bfloat16")` before building the model. '
@@ -527,6 +585,7 @@ def main() -> None:
     machine = harness.run_config("harness.py", [])
     runners: dict[str, Callable[[], Any]] = {
         "threads": lambda: run_threads(args.quick),
+        "onednn": lambda: run_onednn(args.quick),
         "throughput": lambda: run_throughput(args.quick),
         "xla": lambda: run_compare(
             "xla",

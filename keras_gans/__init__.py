@@ -6,12 +6,18 @@ Only the public names are imported here; TFDS, Inception weights, the hub and ex
 import importlib
 import os
 
+from keras_gans.utils import runtime as _runtime
+
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+_SET_ONEDNN = _runtime.prefer_onednn()
 
 from keras_gans import callbacks, data, losses, metrics, networks, penalties  # noqa: E402
 from keras_gans.models import CGAN, DCGAN, GAN, LSGAN, WGANGP, GANModel, TrainingOptions  # noqa: E402
 
 __version__ = "0.1.0"
+
+if not _SET_ONEDNN:
+    _runtime.warn_if_onednn_off()
 
 _LAZY_MODULES = ("hub", "export", "evaluation", "training", "config")
 
