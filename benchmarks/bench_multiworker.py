@@ -47,7 +47,7 @@ def train(args, strategy=None) -> dict:
 
     import keras_gans as kg
 
-    if args.intra:
+    if args.intra and strategy is None:
         tf.config.threading.set_intra_op_parallelism_threads(args.intra)
     images, _ = harness.mnist_images(args.batch * 4)
     options = tf.data.Options()
@@ -76,6 +76,8 @@ def run_worker(args) -> None:
     os.environ["TF_CONFIG"] = json.dumps(
         {"cluster": {"worker": workers}, "task": {"type": "worker", "index": args.worker_index}}
     )
+    if args.intra:  # before the strategy initialises the runtime
+        tf.config.threading.set_intra_op_parallelism_threads(args.intra)
     strategy = tf.distribute.MultiWorkerMirroredStrategy()
     harness.emit({"worker": args.worker_index, **train(args, strategy)})
 

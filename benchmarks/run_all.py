@@ -482,7 +482,9 @@ def report_multiworker(results: list[dict]) -> str:
                 r["it_per_s"],
                 r["images_per_s"],
                 overhead,
-                r.get("peak_rss_mb_per_worker", r.get("peak_rss_mb")),
+                " / ".join(f"{v:.0f}" for v in r["peak_rss_mb_per_worker"])
+                if "peak_rss_mb_per_worker" in r
+                else r.get("peak_rss_mb"),
                 r.get("load_average_1min"),
             ]
         )
