@@ -123,6 +123,7 @@ def _cmd_info(args: argparse.Namespace) -> int:
     from keras_gans import losses
     from keras_gans.config import list_configs
     from keras_gans.models.distribution import xla_is_faster
+    from keras_gans.utils import runtime
 
     if args.model:
         model = keras.saving.load_model(args.model)
@@ -135,6 +136,7 @@ def _cmd_info(args: argparse.Namespace) -> int:
     print(f"keras_gans {keras_gans.__version__}, Keras {keras.__version__}, TensorFlow {tf.__version__}")
     print(f"devices: {[d.name for d in tf.config.list_physical_devices()]}")
     print(f"jit_compile='auto' resolves to: {xla_is_faster()}")
+    print(f"oneDNN CPU kernels: {'on' if runtime.onednn_enabled() else 'off'} (TF_ENABLE_ONEDNN_OPTS before import)")
     print(f"models: {', '.join(keras_gans.__all__[:5])}")
     print(f"losses: {', '.join(losses.names())}")
     print(f"zoo configs: {', '.join(list_configs())}")

@@ -73,7 +73,7 @@ def test_sample_and_info(tmp_path, capsys):
     assert image.shape[0] > 0 and image.std() > 0
     assert cli.main(["info"]) == 0
     printed = capsys.readouterr().out
-    assert "dcgan_digits" in printed and "non_saturating" in printed
+    assert "dcgan_digits" in printed and "non_saturating" in printed and "oneDNN CPU kernels: on" in printed
     assert cli.main(["info", "--model", os.path.join(out, "model.keras")]) == 0
     assert '"num_classes": 10' in capsys.readouterr().out
 
