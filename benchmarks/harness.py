@@ -113,19 +113,15 @@ def tf_threading() -> dict:
     """TensorFlow's thread-pool settings (0 means TensorFlow's default: one thread per core) and oneDNN's switch."""
     import tensorflow as tf
 
+    from keras_gans.utils.runtime import onednn_enabled
+
     return {
         "intra_op": tf.config.threading.get_intra_op_parallelism_threads(),
         "inter_op": tf.config.threading.get_inter_op_parallelism_threads(),
         "cores": os.cpu_count(),
         "TF_ENABLE_ONEDNN_OPTS": os.environ.get("TF_ENABLE_ONEDNN_OPTS", "unset"),
-        "onednn": _onednn_enabled(),
+        "onednn": onednn_enabled(),
     }
-
-
-def _onednn_enabled() -> bool:
-    from tensorflow.python.util import _pywrap_util_port
-
-    return bool(_pywrap_util_port.IsMklEnabled())
 
 
 def _cpu_model() -> str:

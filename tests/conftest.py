@@ -4,11 +4,10 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-# What `import keras_gans` chooses when it loads before TensorFlow; test modules import keras first.
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
-
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+
+import keras_gans  # noqa: E402, F401  (first, as users should: it chooses oneDNN before TensorFlow loads)
 
 
 @pytest.fixture(scope="session")

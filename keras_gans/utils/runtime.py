@@ -1,8 +1,8 @@
 """The TensorFlow CPU runtime setting keras_gans chooses before TensorFlow loads: oneDNN kernels.
 
 TensorFlow's x86 wheels turn oneDNN's CPU kernels on by default only on some CPUs (``TF_ENABLE_ONEDNN_OPTS``
-unset). Elsewhere, for example on AMD EPYC with AVX2, they stay off, and a DCGAN train step measured 1.7x slower
-at batch 64 and 2x slower at batch 256 than with oneDNN (``benchmarks/RESULTS.md``, docs/performance.md). The
+unset). Elsewhere, for example on AMD EPYC with AVX2, they stay off, and a DCGAN train step measured 1.48x slower
+at batch 64 and 1.76x slower at batch 256 than with oneDNN (``benchmarks/RESULTS.md``, docs/performance.md). The
 switch is read once, when TensorFlow is imported, so ``import keras_gans`` sets it only when TensorFlow is not
 loaded yet and the user has not chosen: ``TF_ENABLE_ONEDNN_OPTS=0`` keeps TensorFlow's plain kernels.
 """
@@ -40,9 +40,10 @@ def warn_if_onednn_off() -> None:
     if tf.config.list_physical_devices("GPU") or tf.config.list_physical_devices("TPU"):
         return
     warnings.warn(
-        "TensorFlow was imported before keras_gans with its oneDNN CPU kernels off; GAN train steps run up to 2x "
-        "slower on this CPU. Import keras_gans before TensorFlow or Keras, or set TF_ENABLE_ONEDNN_OPTS=1 in the "
-        "environment (TF_ENABLE_ONEDNN_OPTS=0 keeps the plain kernels and silences this warning).",
+        "TensorFlow was imported before keras_gans with its oneDNN CPU kernels off; convolutional GAN train steps "
+        "ran 1.5-1.8x slower without them on CPUs like this one. Import keras_gans before TensorFlow or Keras, or set "
+        "TF_ENABLE_ONEDNN_OPTS=1 in the environment (TF_ENABLE_ONEDNN_OPTS=0 keeps the plain kernels and silences "
+        "this warning).",
         RuntimeWarning,
         stacklevel=3,
     )
