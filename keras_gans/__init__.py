@@ -1,4 +1,4 @@
-"""keras_gans: GAN, DCGAN, CGAN, WGAN-GP and LSGAN for Keras 3, trained with ``model.fit``.
+"""keras_gans: a GAN model zoo for Keras 3, trained with ``model.fit``; the models are in :mod:`keras_gans.models`.
 
 Only the public names are imported here; TFDS, Inception weights, the hub and export load on first use.
 """
@@ -11,8 +11,21 @@ from keras_gans.utils import runtime as _runtime
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 _SET_ONEDNN = _runtime.prefer_onednn()
 
-from keras_gans import callbacks, data, losses, metrics, networks, penalties  # noqa: E402
-from keras_gans.models import CGAN, DCGAN, GAN, LSGAN, WGANGP, GANModel, TrainingOptions  # noqa: E402
+from keras_gans import callbacks, data, engine, losses, metrics, networks, penalties  # noqa: E402
+from keras_gans.models import (  # noqa: E402
+    ACGAN,
+    CGAN,
+    DCGAN,
+    GAN,
+    LSGAN,
+    SNGAN,
+    WGAN,
+    WGANGP,
+    GANModel,
+    InfoGAN,
+    TrainingOptions,
+    model_names,
+)
 
 __version__ = "0.1.0"
 
@@ -22,15 +35,12 @@ if not _SET_ONEDNN:
 _LAZY_MODULES = ("hub", "export", "evaluation", "training", "config")
 
 __all__ = [
-    "CGAN",
-    "DCGAN",
-    "GAN",
-    "LSGAN",
-    "WGANGP",
+    *model_names(),
     "GANModel",
     "TrainingOptions",
     "callbacks",
     "data",
+    "engine",
     "losses",
     "metrics",
     "networks",

@@ -10,6 +10,7 @@ config file can choose it: ``"minimax"``, ``"non_saturating"``, ``"wasserstein"`
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -17,6 +18,8 @@ from keras import ops
 
 __all__ = [
     "GANLoss",
+    "classification_loss",
+    "gaussian_code_loss",
     "get",
     "hinge_discriminator_loss",
     "hinge_generator_loss",
@@ -102,23 +105,73 @@ def hinge_generator_loss(fake_outputs):
     return -ops.mean(ops.cast(fake_outputs, "float32"))
 
 
+def classification_loss(logits, labels):
+    """Mean softmax cross-entropy of class ``logits`` (N, C) against integer ``labels`` (N,).
+
+    L = -E[log softmax(logits)_y] (ACGAN's L_C, InfoGAN's categorical mutual-information term).
+    """
+    logits = ops.cast(logits, "float32")
+    return ops.mean(ops.sparse_categorical_crossentropy(ops.cast(labels, "int32"), logits, from_logits=True))
+
+
+def gaussian_code_loss(predicted_mean, codes):
+    """Negative log-likelihood of continuous ``codes`` under N(predicted_mean, 1), constants dropped.
+
+    L = E[½ Σ_j (c_j - μ_j)²]: InfoGAN's continuous mutual-information term with a fixed unit variance (Chen et
+    al., 2016, section 6 factor the Q distribution as Gaussian; a fixed σ is the common simplification).
+    """
+    diff = ops.cast(codes, "float32") - ops.cast(predicted_mean, "float32")
+    return ops.mean(0.5 * ops.sum(ops.square(diff), axis=-1))
+
+
 class GANLoss(NamedTuple):
     """A discriminator loss and the generator loss it is trained against.
 
     ``supports_targets`` says whether the discriminator loss takes ``real_target``/``fake_target`` (label smoothing);
-    ``outputs_are_logits`` whether D's outputs are probabilities' logits (so that D accuracy is ``output > 0``).
+    ``outputs_are_logits`` whether D's outputs are probabilities' logits (so that D accuracy is ``output > 0``);
+    ``estimates_wasserstein`` whether E[D(x)] - E[D(G(z))] estimates the Wasserstein distance (a critic);
+    ``fake_probability`` maps a generator loss value to the mean D(G(z)) it implies (``None`` when it does not);
+    ``saturates`` whether the generator's gradient vanishes when D rejects its samples (the minimax loss).
     """
 
     discriminator: Callable
     generator: Callable
     supports_targets: bool
     outputs_are_logits: bool
+    estimates_wasserstein: bool = False
+    fake_probability: Callable[[float], float] | None = None
+    saturates: bool = False
+
+
+def _fake_probability_non_saturating(g_loss: float) -> float:
+    """L_G = -E[log σ(D(G(z)))] ≈ -log p, so p ≈ exp(-L_G)."""
+    return math.exp(-g_loss)
+
+
+def _fake_probability_minimax(g_loss: float) -> float:
+    """L_G = E[log(1 - σ(D(G(z))))] ≈ log(1 - p), so p ≈ 1 - exp(L_G)."""
+    return 1.0 - math.exp(min(g_loss, 0.0))
 
 
 _REGISTRY: dict[str, GANLoss] = {
-    "minimax": GANLoss(minimax_discriminator_loss, minimax_generator_loss, True, True),
-    "non_saturating": GANLoss(minimax_discriminator_loss, non_saturating_generator_loss, True, True),
-    "wasserstein": GANLoss(wasserstein_discriminator_loss, wasserstein_generator_loss, False, False),
+    "minimax": GANLoss(
+        minimax_discriminator_loss,
+        minimax_generator_loss,
+        True,
+        True,
+        fake_probability=_fake_probability_minimax,
+        saturates=True,
+    ),
+    "non_saturating": GANLoss(
+        minimax_discriminator_loss,
+        non_saturating_generator_loss,
+        True,
+        True,
+        fake_probability=_fake_probability_non_saturating,
+    ),
+    "wasserstein": GANLoss(
+        wasserstein_discriminator_loss, wasserstein_generator_loss, False, False, estimates_wasserstein=True
+    ),
     "least_squares": GANLoss(least_squares_discriminator_loss, least_squares_generator_loss, True, False),
     "hinge": GANLoss(hinge_discriminator_loss, hinge_generator_loss, False, False),
 }

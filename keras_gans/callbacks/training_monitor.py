@@ -323,7 +323,7 @@ class TrainingMonitor(keras.callbacks.Callback):
                 reasons.append(f"below {self.min_generator_grad_norm:g}")
             if self._peak_grad and grad < self.grad_drop_ratio * self._peak_grad:
                 reasons.append(f"{grad / self._peak_grad:.1e} times the largest step's {self._peak_grad:.3g}")
-            minimax = getattr(self.model, "loss_name", None) == "minimax"
+            minimax = bool(getattr(getattr(self.model, "gan_loss", None), "saturates", False))
             if minimax and p_fake is not None and p_fake < self.saturated_probability:
                 reasons.append(
                     f"the minimax G loss is saturated: mean D(G(z)) = {p_fake:.1e} scales its gradient by that much"
@@ -354,12 +354,8 @@ class TrainingMonitor(keras.callbacks.Callback):
         """Mean D(G(z)) implied by G's loss: exp(-L) (non-saturating) or 1 - exp(L) (minimax); None otherwise."""
         if g_loss is None or not math.isfinite(g_loss):
             return None
-        loss_name = getattr(self.model, "loss_name", None)
-        if loss_name == "non_saturating":
-            return math.exp(-g_loss)
-        if loss_name == "minimax":
-            return 1.0 - math.exp(min(g_loss, 0.0))
-        return None
+        to_probability = getattr(getattr(self.model, "gan_loss", None), "fake_probability", None)
+        return None if to_probability is None else to_probability(g_loss)
 
     # ------------------------------------------------------------------------------------------------------------
     # Divergence: stop, restore
@@ -367,7 +363,7 @@ class TrainingMonitor(keras.callbacks.Callback):
     def _state_variables(self) -> list:
         model = self.model
         variables, seen = [], set()
-        optimizers = [getattr(model, name, None) for name in ("d_optimizer", "g_optimizer", "optimizer")]
+        optimizers = list(getattr(model, "optimizers", {}).values()) or [getattr(model, "optimizer", None)]
         for variable in list(model.weights) + [v for opt in optimizers if opt is not None for v in opt.variables]:
             if id(variable) not in seen:
                 seen.add(id(variable))

@@ -1,11 +1,26 @@
-"""The model zoo: one shared train step (:class:`GANModel`) and thin presets."""
+"""The model zoo: families on the engine (:mod:`keras_gans.engine`), one small module per model.
 
-from keras_gans.models.base import GANModel
-from keras_gans.models.cgan import CGAN
-from keras_gans.models.dcgan import DCGAN
-from keras_gans.models.gan import GAN
-from keras_gans.models.lsgan import LSGAN
-from keras_gans.models.options import TrainingOptions
-from keras_gans.models.wgan_gp import WGANGP
+``latent/``: G(z[, y]) -> image models (GAN, DCGAN, CGAN, WGANGP, LSGAN, WGAN, ACGAN, InfoGAN, SNGAN). Every
+model registers itself in :mod:`keras_gans.models.registry`.
+"""
 
-__all__ = ["CGAN", "DCGAN", "GAN", "GANModel", "LSGAN", "TrainingOptions", "WGANGP"]
+from keras_gans.models.latent import ACGAN, CGAN, DCGAN, GAN, LSGAN, SNGAN, WGAN, WGANGP, GANModel, InfoGAN
+from keras_gans.models.latent.options import TrainingOptions
+from keras_gans.models.registry import get_model_class, model_names, models_by_family
+
+__all__ = [
+    "ACGAN",
+    "CGAN",
+    "DCGAN",
+    "GAN",
+    "GANModel",
+    "InfoGAN",
+    "LSGAN",
+    "SNGAN",
+    "TrainingOptions",
+    "WGAN",
+    "WGANGP",
+    "get_model_class",
+    "model_names",
+    "models_by_family",
+]

@@ -35,7 +35,18 @@ def num_upsamplings(image_shape: tuple[int, ...]) -> int:
     stages = 0
     while height % 2 == 0 and width % 2 == 0 and height // 2 >= 4 and width // 2 >= 4:
         height, width, stages = height // 2, width // 2, stages + 1
+    if stages == 0:
+        raise ValueError(
+            f"DCGAN networks need image sides of at least 8 (one stride-2 stage to 4x4), got {image_shape[0]}x"
+            f"{image_shape[1]}; resize the data or bring your own generator= and discriminator=."
+        )
     return stages
+
+
+def _check_filters(filters) -> int:
+    if isinstance(filters, bool) or not isinstance(filters, int) or filters < 1:
+        raise ValueError(f"filters must be an integer >= 1 (64 in the paper), got {filters!r}.")
+    return filters
 
 
 def _init():
@@ -56,6 +67,8 @@ def build_dcgan_generator(
     Channel widths halve per stage from ``filters * 2**stages`` down to ``filters``. ``batch_norm=False`` drops
     the batch norms (e.g. for per-sample determinism, or XLA under a strategy with exact global statistics).
     """
+
+    _check_filters(filters)
 
     def normalize(x, name):
         return keras.layers.BatchNormalization(synchronized=True, name=name)(x) if batch_norm else x
@@ -111,6 +124,7 @@ def build_dcgan_discriminator(
     minibatch_std: bool = False,
     dropout: float = 0.0,
     num_classes: int | None = None,
+    auxiliary_heads: dict[str, int] | None = None,
     name: str = "discriminator",
 ) -> keras.Model:
     """The DCGAN discriminator: images (and labels) -> one unbounded output per image.
@@ -118,8 +132,11 @@ def build_dcgan_discriminator(
     ``normalization``: "batch" (DCGAN), "layer" or None (WGAN-GP critics must not use batch norm, since the
     gradient penalty is per sample). ``spectral_normalization`` wraps every conv/dense in
     ``keras.layers.SpectralNormalization`` (Miyato et al., 2018); ``minibatch_std`` adds a
-    :class:`MinibatchStdDev` feature before the output layer.
+    :class:`MinibatchStdDev` feature before the output layer. ``auxiliary_heads`` (name -> units) adds linear
+    heads on the shared features after the adversarial output (ACGAN's classifier, InfoGAN's Q network); the
+    model then returns ``[adversarial, *heads]``.
     """
+    _check_filters(filters)
     if normalization not in NORMALIZATIONS:
         raise ValueError(f"normalization must be one of {NORMALIZATIONS}, got {normalization!r}")
     stages = max(num_upsamplings(image_shape), 1)
@@ -154,4 +171,10 @@ def build_dcgan_discriminator(
         x = MinibatchStdDev(name="minibatch_std")(x)
     x = keras.layers.Flatten()(x)
     outputs = maybe_sn(keras.layers.Dense(1, kernel_initializer=_init(), dtype="float32", name="output"))(x)
+    if auxiliary_heads:
+        heads = [
+            maybe_sn(keras.layers.Dense(units, kernel_initializer=_init(), dtype="float32", name=head))(x)
+            for head, units in auxiliary_heads.items()
+        ]
+        outputs = [outputs, *heads]
     return keras.Model(inputs if num_classes is not None else images, outputs, name=name)

@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from keras_gans.models import base
-from keras_gans.models.options import TrainingOptions
+from keras_gans.models.latent.base import Draw
+from keras_gans.models.latent.options import TrainingOptions
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -46,7 +46,7 @@ def draw(model, shape, purpose: int, jit: bool) -> np.ndarray:
     The step is a runtime input, as in the train step: with a constant seed TensorFlow folds the draw before XLA
     compiles it, which gives graph mode's numbers.
     """
-    fn = tf.function(model._normal, jit_compile=True) if jit else model._normal
+    fn = tf.function(model.noise.normal, jit_compile=True) if jit else model.noise.normal
     return fn(shape, tf.constant(0, tf.int64), purpose).numpy()
 
 
@@ -58,13 +58,13 @@ def expected_first_d_loss(model, real_batch, jit: bool = False) -> float:
     """The first step's D loss recomputed from D's outputs with numpy: the model's latents and instance noise at
     step 0, the targets 1 - label_smoothing and fake_label_smoothing, the loss's formula."""
     opts = model.options
-    z = draw(model, [B, LATENT], base._LATENT, jit)
+    z = draw(model, [B, LATENT], Draw.LATENT, jit)
     fake = model.generator(z, training=True).numpy()
     real_view, fake_view = real_batch, fake
     if opts.instance_noise:  # at generator step 0 the noise has its full standard deviation
         shape = [B, *SHAPE]
-        real_view = real_batch + opts.instance_noise * draw(model, shape, base._NOISE, jit)
-        fake_view = fake + opts.instance_noise * draw(model, shape, base._NOISE + 1, jit)
+        real_view = real_batch + opts.instance_noise * draw(model, shape, Draw.NOISE, jit)
+        fake_view = fake + opts.instance_noise * draw(model, shape, Draw.NOISE + 1, jit)
     r = model.discriminator(real_view, training=True).numpy().astype("float64")
     f = model.discriminator(fake_view, training=True).numpy().astype("float64")
     real_target, fake_target = 1.0 - opts.label_smoothing, opts.fake_label_smoothing
@@ -129,7 +129,7 @@ def test_discriminator_views_carry_the_decaying_noise(real):
         model.g_optimizer.iterations.assign(g_step)
         for view in (0, 1, 2):  # real (D step), fake (D step), fake (G step): independent noise
             seen = model._d_view(batch, tf.constant(g_step, tf.int64), view).numpy()
-            noise = model._normal([B, *SHAPE], g_step, base._NOISE + view).numpy()
+            noise = model.noise.normal([B, *SHAPE], g_step, Draw.NOISE + view).numpy()
             np.testing.assert_allclose(seen - real[:B], 0.3 * max(0.0, 1 - g_step / 4) * noise, atol=1e-6)
     model.g_optimizer.iterations.assign(0)
     views = [model._d_view(batch, tf.constant(0, tf.int64), view).numpy() for view in (0, 1)]

@@ -1,4 +1,4 @@
-"""Training options shared by every model: the practitioners' stabilisation tricks, one argument each."""
+"""Training options of the latent-space GANs: the practitioners' stabilisation tricks, one argument each."""
 
 from __future__ import annotations
 
@@ -7,13 +7,17 @@ import dataclasses
 import tensorflow as tf
 
 from keras_gans import augment as augment_lib
+from keras_gans.engine.options import EngineOptions, check_bool, check_number
 
 __all__ = ["TrainingOptions"]
 
 
 @dataclasses.dataclass(frozen=True)
-class TrainingOptions:
-    """Options of the shared train step; every field is a keyword argument of the models and is saved in their config.
+class TrainingOptions(EngineOptions):
+    """Options of the latent-space train step; every field is a keyword argument of the models, saved in their config.
+
+    The engine's own options (``ema_decay``, ``skip_non_finite_gradients``, ``weight_clip``) are in
+    :class:`~keras_gans.engine.options.EngineOptions`.
 
     Attributes:
         discriminator_steps: D updates per G update (k in Goodfellow et al., 2014; 5 for WGAN-GP). Each D step
@@ -25,12 +29,8 @@ class TrainingOptions:
         instance_noise_decay_steps: the noise decays linearly to 0 over this many generator steps (0: constant).
         gradient_penalty_weight: λ of the WGAN-GP penalty (Gulrajani et al., 2017: 10).
         r1_weight: weight of the R1 penalty on real data, γ/2 in Mescheder et al. (2018).
-        ema_decay: keep an exponential moving average of G's weights with this decay (e.g. 0.999, Karras et al.,
-            2018; Yazıcı et al., 2019); ``generate`` and ``export`` then use the averaged generator.
         augment: DiffAugment policy (Zhao et al., 2020), e.g. ``"translation,cutout,color"``, applied to real and
             fake images D sees, in both D and G steps.
-        skip_non_finite_gradients: zero a whole gradient update when any of its values is NaN or inf, so one bad
-            batch does not poison the weights. Clip gradients with the optimizers' ``clipnorm``/``clipvalue``.
         reuse_fake_batch: with ``discriminator_steps == 1``, the generator update back-propagates through the batch
             the generator made for the discriminator update (its latents; one generator forward pass per
             iteration, as the PyTorch DCGAN example) instead of drawing fresh latents and running the generator
@@ -46,32 +46,26 @@ class TrainingOptions:
     instance_noise_decay_steps: int = 0
     gradient_penalty_weight: float = 0.0
     r1_weight: float = 0.0
-    ema_decay: float | None = None
     augment: str | None = None
-    skip_non_finite_gradients: bool = False
     reuse_fake_batch: bool = False
+    r1_interval: int = 1
+    unrolled_steps: int = 0
 
     def __post_init__(self) -> None:
-        if int(self.discriminator_steps) != self.discriminator_steps or self.discriminator_steps < 1:
-            raise ValueError(f"discriminator_steps must be an integer >= 1, got {self.discriminator_steps!r}.")
+        super().__post_init__()
+        check_number("discriminator_steps", self.discriminator_steps, low=1, integer=True)
         for name in ("label_smoothing", "fake_label_smoothing"):
-            value = getattr(self, name)
+            value = check_number(name, getattr(self, name))
             if not 0.0 <= value < 0.5:
                 raise ValueError(f"{name} must be in [0, 0.5), got {value}; 0.1 means a real target of 0.9.")
-        for name in ("instance_noise", "gradient_penalty_weight", "r1_weight", "instance_noise_decay_steps"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}.")
-        if self.ema_decay is not None and not 0.0 < self.ema_decay < 1.0:
-            raise ValueError(f"ema_decay must be in (0, 1), e.g. 0.999, got {self.ema_decay}.")
+        for name in ("instance_noise", "gradient_penalty_weight", "r1_weight"):
+            check_number(name, getattr(self, name), low=0)
+        check_number("instance_noise_decay_steps", self.instance_noise_decay_steps, low=0, integer=True)
+        check_number("r1_interval", self.r1_interval, low=1, integer=True)
+        check_number("unrolled_steps", self.unrolled_steps, low=0, integer=True)
+        check_bool("reuse_fake_batch", self.reuse_fake_batch)
         if self.augment:
             augment_lib.parse_policy(self.augment)
-
-    @classmethod
-    def field_names(cls) -> list[str]:
-        return [f.name for f in dataclasses.fields(cls)]
-
-    def to_config(self) -> dict:
-        return dataclasses.asdict(self)
 
     def instance_noise_std(self, generator_step):
         """The instance-noise standard deviation at ``generator_step`` (a tensor), or ``None`` when off."""

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import keras
 
-from keras_gans.models.dcgan import DCGAN
+from keras_gans.models.latent.dcgan import DCGAN
+from keras_gans.models.registry import register_model
 
 __all__ = ["LSGAN"]
 
 
+@register_model
 @keras.saving.register_keras_serializable(package="keras_gans")
 class LSGAN(DCGAN):
     """DCGAN networks trained with the least-squares loss (a=0, b=1, c=1 of Mao et al., 2017, eq. 2).

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import keras
 
-from keras_gans.models.base import GANModel
+from keras_gans.models.latent.base import GANModel
+from keras_gans.models.registry import register_model
 from keras_gans.networks import build_mlp_discriminator, build_mlp_generator
 
 __all__ = ["GAN"]
 
 
+@register_model
 @keras.saving.register_keras_serializable(package="keras_gans")
 class GAN(GANModel):
     """GAN with fully connected networks (see :mod:`keras_gans.networks.mlp`) and the non-saturating loss.

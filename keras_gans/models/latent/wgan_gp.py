@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import keras
 
-from keras_gans.models.dcgan import DCGAN
+from keras_gans.models.latent.dcgan import DCGAN
+from keras_gans.models.registry import register_model
 
 __all__ = ["WGANGP"]
 
 
+@register_model
 @keras.saving.register_keras_serializable(package="keras_gans")
 class WGANGP(DCGAN):
     """Wasserstein GAN with gradient penalty on DCGAN networks whose critic has no batch norm.
@@ -28,7 +30,7 @@ class WGANGP(DCGAN):
         super().__init__(**kwargs)
 
     def default_optimizers(self):
-        return (
-            keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.9, name="d_adam"),
-            keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.9, name="g_adam"),
-        )
+        return {
+            "d_optimizer": keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.9, name="d_adam"),
+            "g_optimizer": keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.9, name="g_adam"),
+        }

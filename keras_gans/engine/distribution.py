@@ -24,19 +24,9 @@ __all__ = [
     "is_multi_worker",
     "make_step_function",
     "prepare_logs",
-    "scale_loss_for_replicas",
     "without_batch_norm_sync",
     "xla_is_faster",
 ]
-
-
-def scale_loss_for_replicas(loss):
-    """``loss / num_replicas``: replicas' gradients are summed, so each replica's mean loss is scaled down.
-
-    The same as Keras' internal ``scale_loss_for_distribution``; logs keep the unscaled value.
-    """
-    replicas = tf.distribute.get_strategy().num_replicas_in_sync
-    return loss if replicas == 1 else loss * (1.0 / replicas)
 
 
 def xla_is_faster() -> bool:

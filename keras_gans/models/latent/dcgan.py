@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import keras
 
-from keras_gans.models.base import GANModel
+from keras_gans.models.latent.base import GANModel
+from keras_gans.models.registry import register_model
 from keras_gans.networks import build_dcgan_discriminator, build_dcgan_generator
 
 __all__ = ["DCGAN", "conv_networks"]
@@ -17,8 +18,15 @@ def conv_networks(
     spectral_normalization: bool = False,
     minibatch_std: bool = False,
     num_classes: int | None = None,
+    discriminator_classes: int | None = None,
+    auxiliary_heads: dict[str, int] | None = None,
 ):
-    """A ``build(image_shape)`` making the DCGAN generator and discriminator with these settings."""
+    """A ``build(image_shape)`` making the DCGAN generator and discriminator with these settings.
+
+    ``num_classes`` conditions G on labels; D takes them too unless ``discriminator_classes`` says otherwise
+    (``0``: D takes images only, as ACGAN's). ``auxiliary_heads`` adds D heads (see ``build_dcgan_discriminator``).
+    """
+    d_classes = num_classes if discriminator_classes is None else (discriminator_classes or None)
 
     def build(image_shape):
         return (
@@ -29,13 +37,15 @@ def conv_networks(
                 normalization=normalization,
                 spectral_normalization=spectral_normalization,
                 minibatch_std=minibatch_std,
-                num_classes=num_classes,
+                num_classes=d_classes,
+                auxiliary_heads=auxiliary_heads,
             ),
         )
 
     return build
 
 
+@register_model
 @keras.saving.register_keras_serializable(package="keras_gans")
 class DCGAN(GANModel):
     """Deep convolutional GAN (Radford et al., 2016), for images whose sides are multiples of 4 (28, 32, 64...).
@@ -62,15 +72,25 @@ class DCGAN(GANModel):
         **kwargs,
     ):
         build = conv_networks(
-            latent_dim,
+            self._default_generator_input(latent_dim),
             filters,
             normalization=self.discriminator_normalization,
             spectral_normalization=spectral_normalization,
             minibatch_std=minibatch_std,
             num_classes=kwargs.get("num_classes"),
+            discriminator_classes=None if self.labels_condition_discriminator else 0,
+            auxiliary_heads=self._default_auxiliary_heads(kwargs.get("num_classes")),
         )
         generator, discriminator = self._networks(generator, discriminator, image_shape, build)
         super().__init__(generator, discriminator, latent_dim, **kwargs)
 
     #: Normalisation of the default discriminator's hidden layers.
     discriminator_normalization: str | None = "batch"
+
+    def _default_generator_input(self, latent_dim: int) -> int:
+        """The size of the default generator's first input (InfoGAN adds its codes)."""
+        return latent_dim
+
+    def _default_auxiliary_heads(self, num_classes) -> dict[str, int] | None:
+        """Extra heads of the default discriminator (ACGAN's classifier, InfoGAN's Q)."""
+        return None

@@ -1,0 +1,67 @@
+"""Options of the engine itself, shared by every family."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import numbers
+
+import numpy as np
+
+__all__ = ["EngineOptions", "check_bool", "check_number"]
+
+
+def check_number(name: str, value, low: float | None = None, high: float | None = None, integer: bool = False):
+    """``value`` as a finite number in [low, high] (an int when ``integer``), or a ValueError naming the fix."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}.")
+    if integer and int(value) != value:
+        raise ValueError(f"{name} must be a whole number, got {value!r}.")
+    if (low is not None and value < low) or (high is not None and value > high):
+        bounds = f"[{low if low is not None else '-inf'}, {high if high is not None else 'inf'}]"
+        raise ValueError(f"{name} must be in {bounds}, got {value!r}.")
+    return int(value) if integer else float(value)
+
+
+def check_bool(name: str, value) -> bool:
+    """``value`` if it is a bool: strings such as ``"no"`` are truthy in Python and would silently mean True."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False, got {value!r}.")
+    return bool(value)
+
+
+@dataclasses.dataclass(frozen=True)
+class EngineOptions:
+    """Options that the engine applies to any family.
+
+    Attributes:
+        ema_decay: keep an exponential moving average of the sampled networks' weights with this decay (e.g.
+            0.999, Karras et al., 2018; Yazıcı et al., 2019); the samplers and ``export`` then use the average.
+        skip_non_finite_gradients: zero a whole update when any of its values is NaN or inf, and keep batch-norm
+            statistics finite, so one bad batch does not poison the model. Clip gradients with the optimizers'
+            ``clipnorm``/``clipvalue``.
+        weight_clip: clip the weights of the networks of players declared ``clipped`` (the WGAN critic) to
+            [-c, c] after each of their updates (Arjovsky et al., 2017: c = 0.01). ``None``: off.
+    """
+
+    ema_decay: float | None = None
+    skip_non_finite_gradients: bool = False
+    weight_clip: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.ema_decay is not None:
+            check_number("ema_decay", self.ema_decay)
+            if not 0.0 < self.ema_decay < 1.0:
+                raise ValueError(f"ema_decay must be in (0, 1), e.g. 0.999, got {self.ema_decay}.")
+        check_bool("skip_non_finite_gradients", self.skip_non_finite_gradients)
+        if self.weight_clip is not None:
+            check_number("weight_clip", self.weight_clip)
+            if self.weight_clip <= 0:
+                raise ValueError(f"weight_clip must be > 0 (e.g. 0.01 for WGAN), got {self.weight_clip}.")
+
+    @classmethod
+    def field_names(cls) -> list[str]:
+        return [f.name for f in dataclasses.fields(cls)]
+
+    def to_config(self) -> dict:
+        return dataclasses.asdict(self)
