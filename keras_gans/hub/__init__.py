@@ -8,15 +8,24 @@ kg.hub.save_preset(gan, "my_preset", metadata={"dataset": "digits"})
 """
 
 from keras_gans.hub.download import DownloadError, HashMismatchError, PresetError, cache_dir, download_file
-from keras_gans.hub.loading import PresetNotFoundError, load_gan, load_generator, load_metadata, resolve_preset
+from keras_gans.hub.loading import (
+    PresetFileError,
+    PresetNotFoundError,
+    load_gan,
+    load_generator,
+    load_metadata,
+    resolve_preset,
+)
 from keras_gans.hub.preset import pack_preset, read_metadata, save_preset
-from keras_gans.hub.registry import list_presets, register_preset
+from keras_gans.hub.registry import RegistryWarning, list_presets, register_preset
 
 __all__ = [
     "DownloadError",
     "HashMismatchError",
     "PresetError",
+    "PresetFileError",
     "PresetNotFoundError",
+    "RegistryWarning",
     "cache_dir",
     "download_file",
     "list_presets",

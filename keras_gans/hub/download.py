@@ -31,6 +31,7 @@ __all__ = [
     "PresetError",
     "archive_stem",
     "cache_dir",
+    "check_sha256",
     "download_file",
     "extract_archive",
     "file_sha256",
@@ -52,6 +53,24 @@ class DownloadError(PresetError, OSError):
 
 class HashMismatchError(PresetError, ValueError):
     """A downloaded file's sha256 is not the expected one (the file has been removed)."""
+
+
+def check_sha256(value: object, where: str = "sha256") -> str | None:
+    """``value`` as a lower-case 64-digit hex string (None stays None); ``ValueError`` naming ``where`` otherwise.
+
+    An int is refused with the fix: an unquoted all-digit hash in YAML is read as a number.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, str):
+        hint = ' (in YAML, quote it: sha256: "0123...")' if isinstance(value, (int, float)) else ""
+        raise ValueError(f"{where} must be a string of 64 hex digits, got {type(value).__name__} {value!r}{hint}")
+    digest = value.strip().lower()
+    if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        bad = sorted({c for c in digest if c not in "0123456789abcdef"})
+        detail = f"{len(digest)} characters" if len(digest) != 64 else f"non-hex characters {bad}"
+        raise ValueError(f"{where} must be 64 hex digits (the output of `sha256sum FILE`), got {value!r} ({detail})")
+    return digest
 
 
 def cache_dir() -> Path:
@@ -104,7 +123,9 @@ def download_file(
     given). Raises :class:`DownloadError` when offline, unreachable, on HTTP errors or an incomplete transfer, and
     :class:`HashMismatchError` when the content's sha256 is not ``sha256``; nothing is left in the cache then.
     """
-    sha256 = sha256.lower() if sha256 else None
+    sha256 = check_sha256(sha256)
+    if not isinstance(url, str) or not url.startswith(("https://", "http://", "file://")):
+        raise ValueError(f"download_file needs an https://, http:// or file:// URL, got {url!r}")
     folder = cache_dir() / "downloads"
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / _cache_name(url, sha256)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tarfile
 import tempfile
@@ -25,12 +26,13 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from keras_gans.hub.download import PresetError, archive_stem, is_archive
+from keras_gans.hub.download import PresetError, archive_stem
 
 __all__ = [
     "PRESET_FORMAT",
     "PRESET_FORMAT_VERSION",
     "PRESET_METADATA_KEYS",
+    "WRITABLE_ARCHIVES",
     "pack_preset",
     "read_metadata",
     "save_preset",
@@ -78,7 +80,9 @@ def save_preset(
 
     Args:
         gan: a :class:`keras_gans.GANModel`.
-        path: the preset folder (its name is the preset's default name) or archive to write.
+        path: the preset folder (its name is the preset's default name) or archive to write. A name ending in
+            another file suffix (``x.rar``, ``m.keras``, ``x.tar``) is refused with ``ValueError`` rather than
+            written as a folder of that name.
         metadata: dataset, metrics, license, description, training_steps... merged over the values read from the
             model (class, image shape, latent size, classes, EMA, optimizer steps, versions).
         model_card: the README.md text; one is made from the metadata when None.
@@ -93,8 +97,12 @@ def save_preset(
     import keras
 
     path = Path(path)
-    archive = is_archive(path)
+    archive = _check_preset_path(path)
+    if metadata is not None and not isinstance(metadata, dict):
+        raise TypeError(f"metadata must be a dict, got {type(metadata).__name__}")
     name = (metadata or {}).get("name") or archive_stem(path.name)
+    _check_preset_name(name)
+    _check_gan(gan)
     if path.exists() and not overwrite:
         raise FileExistsError(f"{path} exists; pass overwrite=True to replace it")
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -127,9 +135,58 @@ def save_preset(
     return path
 
 
+#: What ``save_preset`` and ``pack_preset`` write: a folder, or one of these archives.
+WRITABLE_ARCHIVES = (".tar.gz", ".tgz", ".zip")
+_FILE_SUFFIX = re.compile(r"\.(?=[A-Za-z0-9]{1,6}$)[0-9]*[A-Za-z][A-Za-z0-9]*$")
+
+
+def _check_preset_path(path: Path) -> bool:
+    """Whether ``path`` names an archive to write; ``ValueError`` for a name that is neither a folder nor one.
+
+    A last component ending like a file name (a dot and 1 to 6 letters or digits, at least one a letter: ``x.rar``,
+    ``x.7z``, ``m.keras``, ``x.tar``) that is not one of :data:`WRITABLE_ARCHIVES` is refused instead of becoming a
+    folder of that name; a dot followed by digits only (``dcgan_v1.2``) is fine.
+    """
+    name = path.name.lower()
+    if name.endswith(WRITABLE_ARCHIVES):
+        if archive_stem(path.name) in ("", ".", ".."):
+            raise ValueError(f"{path}: an archive needs a name before its suffix, e.g. my_preset{path.name}")
+        return True
+    if name in ("", ".", ".."):
+        raise ValueError(f"{path!s}: name the preset folder, e.g. {path / 'my_preset'}")
+    if name.endswith(".keras"):
+        raise ValueError(
+            f"{path}: a preset is a folder or a .tar.gz/.tgz/.zip archive, not a .keras file; for a single .keras "
+            f"file use gan.save({str(path)!r}), or drop the suffix to write a preset folder"
+        )
+    suffix = _FILE_SUFFIX.search(path.name)
+    if suffix:
+        raise ValueError(
+            f"{path}: cannot write a preset as {suffix.group(0)!r}; save_preset writes a folder (a name without a "
+            f"file suffix) or an archive ending in {', '.join(WRITABLE_ARCHIVES)}"
+        )
+    return False
+
+
+def _check_preset_name(name: Any) -> None:
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError(f"the preset name (metadata['name'] or the path's name) must be a non-empty string: {name!r}")
+    if name in (".", "..") or "/" in name or "\\" in name or os.sep in name:
+        raise ValueError(f"the preset name {name!r} must be a plain folder name, without '/', '\\' or '..'")
+
+
+def _check_gan(gan: Any) -> None:
+    from keras_gans import GANModel
+
+    if not isinstance(gan, GANModel):
+        raise TypeError(f"save_preset takes a keras_gans GANModel (DCGAN, CGAN, ...), got {type(gan).__name__}")
+
+
 def pack_preset(folder: str | os.PathLike, archive: str | os.PathLike) -> Path:
     """Packs a preset folder into ``.tar.gz``/``.tgz``/``.zip`` (one top folder named like the preset)."""
     folder, archive = Path(folder), Path(archive)
+    if not archive.name.lower().endswith(WRITABLE_ARCHIVES):
+        raise ValueError(f"archive must end in {', '.join(WRITABLE_ARCHIVES)}, got {archive.name}")
     _check_preset_folder(folder)
     files = sorted(p for p in folder.rglob("*") if p.is_file())
     if archive.name.lower().endswith(".zip"):
@@ -141,7 +198,7 @@ def pack_preset(folder: str | os.PathLike, archive: str | os.PathLike) -> Path:
             for file in files:
                 tf.add(file, f"{folder.name}/{file.relative_to(folder).as_posix()}")
     else:
-        raise ValueError(f"archive must end in .tar.gz, .tgz or .zip, got {archive.name}")
+        raise ValueError(f"archive must end in {', '.join(WRITABLE_ARCHIVES)}, got {archive.name}")
     return archive
 
 
@@ -261,6 +318,19 @@ def _check_preset_folder(folder: Path) -> None:
 
 
 def read_metadata(folder: str | os.PathLike) -> dict[str, Any]:
-    """The ``metadata.json`` of a preset folder."""
-    with open(Path(folder) / "metadata.json") as f:
-        return json.load(f)
+    """The ``metadata.json`` of a preset folder; :class:`PresetError` naming the file when missing or not JSON."""
+    path = Path(folder) / "metadata.json"
+    try:
+        with open(path, encoding="utf-8") as f:
+            metadata = json.load(f)
+    except FileNotFoundError as error:
+        raise PresetError(f"{folder} has no metadata.json (the model may still load; its card is missing)") from error
+    except (OSError, UnicodeDecodeError) as error:
+        raise PresetError(f"{path} cannot be read ({type(error).__name__}: {error})") from error
+    except json.JSONDecodeError as error:
+        raise PresetError(
+            f"{path} is not valid JSON ({error.msg} at line {error.lineno}, column {error.colno}): fix or rewrite it"
+        ) from error
+    if not isinstance(metadata, dict):
+        raise PresetError(f"{path} must hold a JSON object, not a {type(metadata).__name__}")
+    return metadata

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import http.server
 import io
+import json
+import shutil
 import socket
 import sys
 import tarfile
@@ -13,6 +15,7 @@ import types
 import urllib.request
 from pathlib import Path
 
+import keras
 import numpy as np
 import pytest
 
@@ -20,6 +23,7 @@ import keras_gans as kg
 from keras_gans import hub
 from keras_gans.hub import download as download_lib
 from keras_gans.hub import registry as registry_lib
+from keras_gans.saving import ModelFileError
 
 # ---------------------------------------------------------------------------------------------------------------
 # Fixtures: two tiny models, their preset archives, and a local HTTP server
@@ -243,8 +247,8 @@ def test_registry_file_entry(server, archive, home, monkeypatch, tmp_path):
     assert hub.list_presets()["from_yaml"]["description"] == "served locally"
     assert hub.load_metadata("from_yaml", progress=False)["dataset"] == "none"
     registry.write_text("presets:\n  bad:\n    url: https://example.invalid/x.tar.gz\n")
-    with pytest.raises(ValueError, match="sha256"):
-        hub.list_presets()
+    with pytest.warns(hub.RegistryWarning, match="presets.yaml:2: preset 'bad' needs the sha256"):
+        assert "bad" not in hub.list_presets()
 
 
 def test_hash_mismatch_removes_the_file(server, home):
@@ -347,3 +351,241 @@ def test_shipped_registry_lists_the_bundled_presets(monkeypatch):
     presets = hub.list_presets()
     for name in ("dcgan_digits", "cgan_digits"):
         assert presets[name]["source"] == "bundled" and "zoo_configs" in presets[name]["description"]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Damaged presets: the preset, the file and the damage are named (never Keras' UnboundLocalError or "File not found")
+
+
+def _damage(folder: Path, kind: str) -> None:
+    if kind == "no_weights":
+        (folder / "model.weights.h5").unlink()
+    elif kind == "no_config":
+        (folder / "config.json").unlink()
+    elif kind == "config_not_json":
+        (folder / "config.json").write_text("{oops")
+    elif kind == "weights_not_hdf5":
+        (folder / "model.weights.h5").write_bytes(b"not hdf5" * 64)
+    elif kind == "unknown_class":
+        config = json.loads((folder / "config.json").read_text())
+        config.update(class_name="BigGAN", registered_name="keras_gans>BigGAN")
+        (folder / "config.json").write_text(json.dumps(config))
+
+
+PRESET_DAMAGE = {
+    "no_weights": "no model.weights.h5",
+    "no_config": "no config.json .*config is missing",
+    "config_not_json": "config.json in the folder is not valid JSON",
+    "weights_not_hdf5": "model.weights.h5 is not an HDF5 file",
+    "unknown_class": "class 'BigGAN'.*import keras_gans",
+}
+
+
+@pytest.fixture(scope="module")
+def tiny_folder(tiny_dcgan, tmp_path_factory) -> Path:
+    return hub.save_preset(tiny_dcgan, tmp_path_factory.mktemp("good") / "tiny", samples=False)
+
+
+@pytest.mark.parametrize("kind", sorted(PRESET_DAMAGE))
+def test_damaged_preset_folder(kind, tiny_folder, tmp_path):
+    folder = tmp_path / "broken"
+    shutil.copytree(tiny_folder, folder)
+    _damage(folder, kind)
+    with pytest.raises(hub.PresetFileError, match=PRESET_DAMAGE[kind]) as raised:
+        hub.load_gan(folder)
+    assert isinstance(raised.value, (hub.PresetError, ModelFileError, ValueError))
+    assert str(folder) in str(raised.value)
+
+
+@pytest.mark.parametrize("kind", ["no_weights", "config_not_json"])
+def test_damaged_preset_archive_by_name(kind, tiny_folder, tmp_path, home):
+    """A registry name whose archive holds a damaged preset: the error names the preset and points at the cache."""
+    folder = tmp_path / "broken"
+    shutil.copytree(tiny_folder, folder)
+    _damage(folder, kind)
+    archive = tmp_path / "broken.tar.gz"
+    with tarfile.open(archive, "w:gz") as tf:
+        tf.add(folder, "broken")
+    hub.register_preset("broken_preset", archive.as_uri(), hashlib.sha256(archive.read_bytes()).hexdigest())
+    with pytest.raises(hub.PresetFileError, match=PRESET_DAMAGE[kind]) as raised:
+        hub.load_gan("broken_preset", progress=False)
+    assert "'broken_preset'" in str(raised.value) and "force_download=True" in str(raised.value)
+
+
+@pytest.mark.parametrize("cut", ["truncated", "text"])
+def test_damaged_keras_file_preset(tiny_dcgan, tmp_path, cut):
+    path = tmp_path / "m.keras"
+    tiny_dcgan.save(path)
+    path.write_bytes(path.read_bytes()[:1000] if cut == "truncated" else b"not a zip")
+    expected = "truncated or damaged" if cut == "truncated" else "not a .keras file"
+    with pytest.raises(hub.PresetFileError, match=expected):
+        hub.load_gan(path)
+
+
+def test_preset_without_metadata_still_loads(tiny_folder, tmp_path):
+    folder = tmp_path / "no_meta"
+    shutil.copytree(tiny_folder, folder)
+    (folder / "metadata.json").unlink()
+    assert isinstance(hub.load_gan(folder), kg.DCGAN)
+    with pytest.raises(hub.PresetError, match="has no metadata.json"):
+        hub.load_metadata(folder)
+    (folder / "metadata.json").write_text("{oops")
+    with pytest.raises(hub.PresetError, match="metadata.json is not valid JSON"):
+        hub.load_metadata(folder)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# A broken registry never hides the bundled presets
+
+
+REGISTRY_FILE_ERRORS = {
+    "yaml_syntax": ("presets:\n  a:\n    url: [x\n", r"presets.yaml:\d+: YAML error"),
+    "tab_indent": ("presets:\n\ta: {}\n", r"presets.yaml:2: YAML error"),
+    "duplicate_name": (
+        "presets:\n  a:\n    bundled: true\n  a:\n    bundled: true\n",
+        r"presets.yaml:4: YAML error .*'a' twice \(first at line 2\)",
+    ),
+    "not_a_mapping": ("- a\n- b\n", "must be a mapping with a 'presets' key"),
+    "unknown_top_key": ("preset:\n  a: {}\n", r"unknown top-level key\(s\) \['preset'\] \(did you mean 'presets'\?\)"),
+    "presets_not_a_mapping": ("presets: [a, b]\n", "'presets' must map names to entries"),
+    "missing_file": (None, "does not exist"),
+    "not_utf8": (b"presets:\n  a: \xff\xfe\n", "cannot be read"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(REGISTRY_FILE_ERRORS))
+def test_broken_registry_file_is_skipped_with_a_warning(kind, tmp_path, monkeypatch):
+    text, message = REGISTRY_FILE_ERRORS[kind]
+    registry = tmp_path / "presets.yaml"
+    if text is None:
+        registry.unlink()
+    elif isinstance(text, bytes):
+        registry.write_bytes(text)
+    else:
+        registry.write_text(text)
+    with pytest.warns(hub.RegistryWarning, match=message):
+        presets = hub.list_presets()
+    assert {"dcgan_digits", "cgan_digits"} <= set(presets)
+    with pytest.warns(hub.RegistryWarning):
+        assert hub.resolve_preset("dcgan_digits") == Path(presets["dcgan_digits"]["path"])
+    with pytest.warns(hub.RegistryWarning), pytest.raises(hub.PresetNotFoundError, match="registry was skipped"):
+        hub.resolve_preset("a")
+
+
+GOOD_SHA = "ab" * 32
+ENTRY_ERRORS = {
+    "unknown_key": ("urll: https://e.org/a.tgz", r"unknown key\(s\) \['urll'\] \(did you mean 'url'\?\)"),
+    "no_url": ("description: nothing else", "needs a url"),
+    "bad_scheme": (f"url: ftp://e.org/a.tgz\n    sha256: {GOOD_SHA}", "url must start with https://"),
+    "no_sha256": ("url: https://e.org/a.tgz", "needs the sha256"),
+    "short_sha256": ("url: https://e.org/a.tgz\n    sha256: abc123", r"64 hex digits .*\(6 characters\)"),
+    "non_hex_sha256": (f"url: https://e.org/a.tgz\n    sha256: {'z' * 64}", r"non-hex characters \['z'\]"),
+    "bundled_not_bool": ("bundled: maybe", "bundled must be true or false"),
+    "description_list": (f"url: https://e.org/a.tgz\n    sha256: {GOOD_SHA}\n    description: [a]", "description"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(ENTRY_ERRORS))
+def test_bad_registry_entry_is_skipped_and_explained(kind, tmp_path):
+    body, message = ENTRY_ERRORS[kind]
+    registry = tmp_path / "presets.yaml"
+    registry.write_text(
+        f"presets:\n  good:\n    url: https://e.org/good.tgz\n    sha256: {GOOD_SHA}\n  bad:\n    {body}\n"
+    )
+    with pytest.warns(hub.RegistryWarning, match=f"presets.yaml:5: preset 'bad'.*{message}"):
+        presets = hub.list_presets()
+    assert "good" in presets and "bad" not in presets and "dcgan_digits" in presets
+    with pytest.warns(hub.RegistryWarning), pytest.raises(hub.PresetError, match=f"'bad' cannot be used: .*{message}"):
+        hub.load_gan("bad")
+
+
+@pytest.mark.parametrize("entry", ["https://e.org/a.tgz", "", "[1, 2]"])
+def test_registry_entry_that_is_not_a_mapping(entry, tmp_path):
+    (tmp_path / "presets.yaml").write_text(f"presets:\n  bad: {entry}\n")
+    with pytest.warns(hub.RegistryWarning, match="preset 'bad' (must be a mapping|is empty)"):
+        assert "bad" not in hub.list_presets()
+
+
+@pytest.mark.parametrize(
+    "digest",
+    [
+        "1234567890123456789012345678901234567890123456789012345678901234",  # an int for YAML's safe loader
+        "0123456701234567012345670123456701234567012345670123456701234567",  # an octal int for it
+        "1e10000000000000000000000000000000000000000000000000000000000000",  # hex that reads like a float
+    ],
+)
+def test_unquoted_all_digit_sha256_stays_a_string(digest, tmp_path):
+    (tmp_path / "presets.yaml").write_text(f"presets:\n  digits:\n    url: https://e.org/d.tgz\n    sha256: {digest}\n")
+    assert registry_lib.registry_entry("digits")["sha256"] == digest
+
+
+@pytest.mark.parametrize(
+    ("sha256", "message"),
+    [
+        (1234, "must be a string of 64 hex digits, got int .*quote it"),
+        ("abc", r"\(3 characters\)"),
+        ("g" * 64, "non-hex"),
+    ],
+)
+def test_bad_sha256_arguments_are_refused(sha256, message, tmp_path):
+    with pytest.raises(ValueError, match=message):
+        hub.register_preset("x", "https://e.org/x.tgz", sha256)
+    with pytest.raises(ValueError, match=message):
+        hub.download_file("https://e.org/x.tgz", sha256)
+    path = tmp_path / "x.tar.gz"
+    path.write_bytes(b"x")
+    with pytest.raises(ValueError, match=message):
+        hub.load_gan(path, sha256=sha256)
+
+
+def test_register_preset_refuses_bad_urls():
+    with pytest.raises(ValueError, match="url must start with"):
+        hub.register_preset("x", "e.org/x.tgz", GOOD_SHA)
+    with pytest.raises(ValueError, match="needs the sha256"):
+        hub.register_preset("x", "https://e.org/x.tgz")
+    hub.register_preset("x", "hf://org/x")  # the Hub checks its own files
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# save_preset: only folders and .tar.gz/.tgz/.zip
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("x.rar", "cannot write a preset as '.rar'"),
+        ("x.7z", "cannot write a preset as '.7z'"),
+        ("x.tar", "cannot write a preset as '.tar'"),
+        ("x.tar.bz2", "cannot write a preset as '.bz2'"),
+        ("m.keras", r"not a .keras file; .*gan.save\("),
+        ("m.h5", "cannot write a preset as '.h5'"),
+        (".zip", "needs a name before its suffix"),
+    ],
+)
+def test_save_preset_refuses_other_suffixes(name, message, tiny_dcgan, tmp_path):
+    (tmp_path / "out").mkdir()
+    with pytest.raises(ValueError, match=message):
+        hub.save_preset(tiny_dcgan, tmp_path / "out" / name, samples=False)
+    assert list((tmp_path / "out").iterdir()) == []  # nothing written, not even a temporary folder
+
+
+@pytest.mark.parametrize(
+    ("metadata", "error", "message"),
+    [
+        ({"name": "../escape"}, ValueError, "plain folder name"),
+        ({"name": "a/b"}, ValueError, "plain folder name"),
+        ({"name": "  "}, ValueError, "must be a non-empty string"),
+        (["not", "a", "dict"], TypeError, "metadata must be a dict"),
+    ],
+)
+def test_save_preset_refuses_bad_names_and_metadata(metadata, error, message, tiny_dcgan, tmp_path):
+    (tmp_path / "out").mkdir()
+    with pytest.raises(error, match=message):
+        hub.save_preset(tiny_dcgan, tmp_path / "out" / "p", metadata, samples=False)
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_save_preset_accepts_folders_with_dots_in_versions(tiny_dcgan, tmp_path):
+    assert hub.save_preset(tiny_dcgan, tmp_path / "dcgan_v1.2", samples=False).is_dir()
+    with pytest.raises(TypeError, match="GANModel"):
+        hub.save_preset(keras.Sequential([keras.layers.Dense(1)]), tmp_path / "x")
