@@ -27,8 +27,10 @@ conversion rather than written as a file that fails to load:
   either; only a LiteRT file with Select TF ops (``select_tf_ops=True``) holds them, and it runs only where the
   Flex delegate is linked, which neither ``ai_edge_litert`` nor ``tf.lite.Interpreter`` from pip is. A TF
   SavedModel serves them. Sample ``z`` outside and call the ``z -> images`` signature instead.
-* ``tf.io.encode_png`` / string outputs: no ONNX op, no LiteRT builtin (and ``tf.map_fn`` lowers to tensor
-  lists).
+* ``tf.io.encode_png`` / ``encode_jpeg`` (a ``png_bytes`` output): no ONNX op, no LiteRT builtin. Return
+  ``images_uint8`` and encode outside the graph.
+* Any other op that tf2onnx or LiteRT's builtins lack (e.g. ``tf.math.igamma``): ONNX after conversion, LiteRT
+  from the converter's error.
 
 Where this differs from Keras and why:
 
@@ -43,8 +45,10 @@ Where this differs from Keras and why:
   ops is refused with the list of those ops. Keras' own exporters take a model, not several closures, so
   ``ExportArchive`` and the converter are called here directly, the way ``LiteRTExporter`` calls them.
 * Both writers are atomic (a temporary file in the target folder, then ``os.replace``; nothing is left when
-  conversion fails) and refuse to replace an existing file unless ``overwrite=True``. ONNX files must be under
-  2 GiB (no external data).
+  conversion fails) and refuse to replace an existing file unless ``overwrite=True``. With several ONNX files,
+  all are converted and written before the first is moved into place. ONNX files must be under 2 GiB (no
+  external data); the opset defaults to tf2onnx's (15 for tf2onnx 1.17.0) and dynamic dimensions get tf2onnx's
+  names (``unk__N``).
 """
 
 from __future__ import annotations
@@ -77,6 +81,8 @@ DEFAULT_SIGNATURE = "serving_default"
 ONNX_INSTALL = 'pip install "keras-gans[onnx]"  (onnx==1.23.2 tf2onnx==1.17.0 onnxruntime==1.32.0)'
 LITERT_INSTALL = 'pip install "keras-gans[litert]"  (ai-edge-litert==2.3.0)'
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# Attributes of ExportArchive's trackable root, which endpoints would overwrite.
+_RESERVED = frozenset({"variables", "trainable_variables", "non_trainable_variables"})
 # Ops refused before conversion: (op type pattern, what they are, what to do instead).
 _REFUSED = (
     # Numbers that depend on a seed given as an input: tf.random.stateless_* and their key/counter helpers.
@@ -118,8 +124,11 @@ def _signatures(functions: Any) -> dict[str, Any]:
         raise ValueError("no functions given")
     result = {}
     for name, fn in functions.items():
-        if not isinstance(name, str) or not _NAME.match(name):
-            raise ValueError(f"signature name {name!r} must match {_NAME.pattern} (it names files and signatures)")
+        if not isinstance(name, str) or not _NAME.match(name) or name in _RESERVED:
+            raise ValueError(
+                f"signature name {name!r} must match {_NAME.pattern} (it names files and signatures) and not be "
+                f"one of {sorted(_RESERVED)}"
+            )
         if not isinstance(fn, tf.types.experimental.GenericFunction):
             raise TypeError(f"signature '{name}': expected a tf.function, got {type(fn).__name__}")
         if fn.input_signature is None:
@@ -295,6 +304,7 @@ def write_onnx(
             )
         onnx.checker.check_model(model)
         models[name] = model.SerializeToString()
+    _check_targets(list(targets.values()), overwrite)  # again: conversion takes a while
     with _atomic_files(list(targets.values())) as temps:
         for temp, name in zip(temps, targets):
             _write_bytes(temp, models[name])
@@ -398,6 +408,7 @@ def write_litert(
                 ops,
                 f"they are not LiteRT builtins{_FLEX_NOTE}. {_SAVED_MODEL_HINT}.",
             ) from err
+    _check_targets([target], overwrite)  # again: conversion takes a while
     with _atomic_files([target]) as (temp,):
         _write_bytes(temp, flatbuffer)
     return str(target)
