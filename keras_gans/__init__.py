@@ -24,7 +24,6 @@ from keras_gans.models import (  # noqa: E402
     GANModel,
     InfoGAN,
     TrainingOptions,
-    model_names,
 )
 
 __version__ = "0.1.0"
@@ -32,10 +31,18 @@ __version__ = "0.1.0"
 if not _SET_ONEDNN:
     _runtime.warn_if_onednn_off()
 
-_LAZY_MODULES = ("hub", "export", "evaluation", "training", "config")
+_LAZY_MODULES = ("hub", "export", "evaluation", "training", "config", "saving", "serving_formats")
 
 __all__ = [
-    *model_names(),
+    "ACGAN",
+    "CGAN",
+    "DCGAN",
+    "GAN",
+    "LSGAN",
+    "SNGAN",
+    "WGAN",
+    "WGANGP",
+    "InfoGAN",
     "GANModel",
     "TrainingOptions",
     "callbacks",

@@ -577,27 +577,31 @@ def _cmd_info(args: argparse.Namespace) -> int:
     from keras_gans import losses
     from keras_gans.config import list_configs
     from keras_gans.engine.distribution import xla_is_faster
+    from keras_gans.models import models_by_family
     from keras_gans.utils import runtime
 
     if args.model:
         from keras_gans import saving
 
         model = saving.load_model(args.model)
-        if not hasattr(model, "generator"):
-            print(f"{type(model).__name__} (not a keras_gans GAN)")
+        networks = getattr(model, "networks", None)
+        if not isinstance(networks, dict):
+            print(f"{type(model).__name__} (not a keras_gans model)")
             model.summary()
             return 0
-        config = {k: v for k, v in model.get_config().items() if k not in ("generator", "discriminator")}
-        print(f"{type(model).__name__}: image_shape={model.image_shape}")
+        config = {k: v for k, v in model.get_config().items() if k not in networks}
+        steps = int(model.step_counter.numpy())
+        print(f"{type(model).__name__} ({getattr(model, 'family', '')} family), {steps} steps")
         print(json.dumps(config, indent=2, default=str))
-        model.generator.summary()
-        model.discriminator.summary()
+        for network in networks.values():
+            network.summary()
         return 0
     print(f"keras_gans {keras_gans.__version__}, Keras {keras.__version__}, TensorFlow {tf.__version__}")
     print(f"devices: {[d.name for d in tf.config.list_physical_devices()]}")
     print(f"jit_compile='auto' resolves to: {xla_is_faster()}")
     print(f"oneDNN CPU kernels: {'on' if runtime.onednn_enabled() else 'off'} (TF_ENABLE_ONEDNN_OPTS before import)")
-    print(f"models: {', '.join(keras_gans.__all__[:5])}")
+    for family, names in models_by_family().items():
+        print(f"{family} models: {', '.join(names)}")
     print(f"losses: {', '.join(losses.names())}")
     print(f"zoo configs: {', '.join(list_configs())}")
     try:
@@ -610,20 +614,32 @@ def _cmd_info(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from keras_gans.export import export_saved_model
+    from keras_gans.export import export_for_tf_serving, export_model
 
     outputs = tuple(o.strip() for o in args.outputs.split(",") if o.strip())
-    _check_output_dir(args.output)
-    path = export_saved_model(
-        _load_model(args),
-        args.output,
-        model_name=args.name,
-        version=args.version,
-        outputs=outputs,
-        overwrite=args.overwrite,
-    )
-    print(f"SavedModel for TF Serving (signatures serving_default, generate): {path}")
+    model = _load_model(args)
+    if args.tf_serving:
+        if args.format != "tf_saved_model":
+            raise UserError("--tf-serving writes a SavedModel: drop --format or use --format tf_saved_model")
+        _check_output_dir(args.output)
+        path = export_for_tf_serving(
+            model, args.output, model_name=args.name, version=args.version, outputs=outputs, overwrite=args.overwrite
+        )
+    else:
+        if args.name is not None or args.version is not None:
+            raise UserError("--name and --version choose TF Serving's <base>/<name>/<version>/: add --tf-serving")
+        _check_output_dir(os.path.dirname(os.path.abspath(args.output)))
+        path = export_model(model, args.output, format=args.format, outputs=outputs, overwrite=args.overwrite)
+    signatures = ", ".join(_exported_signatures(model, args.format))
+    print(f"{args.format} ({signatures}): {path}")
     return 0
+
+
+def _exported_signatures(model, format: str) -> list[str]:
+    from keras_gans.export import _RANDOM_SIGNATURES
+
+    names = list(model.serving_endpoints())
+    return names if format == "tf_saved_model" else [n for n in names if n not in _RANDOM_SIGNATURES]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -634,7 +650,7 @@ def build_parser() -> argparse.ArgumentParser:
     train = sub.add_parser("train", help="train a model from a zoo config and/or flags")
     train.add_argument("--config", help="a zoo config name (keras-gans info lists them) or a YAML file")
     train.add_argument("--output", help="output folder (rerun on it to resume); default runs/<model>_<dataset>")
-    train.add_argument("--model", help="GAN, DCGAN, CGAN, WGANGP or LSGAN")
+    train.add_argument("--model", help="a registered model (keras-gans info lists them), e.g. DCGAN")
     train.add_argument("--dataset", help="digits, mnist_idx[:DIR], an image folder, or a TFDS name")
     nothing = ": 0 epochs would write an untrained model (nothing to train)"
     train.add_argument("--epochs", type=_int_at_least(1, nothing))
@@ -674,11 +690,17 @@ def build_parser() -> argparse.ArgumentParser:
     info.add_argument("--model", help="describe this saved .keras model")
     info.set_defaults(func=_cmd_info)
 
-    export = sub.add_parser("export", help="write a SavedModel for TF Serving as OUTPUT/<name>/<version>/")
+    export = sub.add_parser("export", help="export the sampler: a SavedModel folder, an .onnx or a .tflite file")
     add_model_source(export)
-    export.add_argument("--output", default="serving", help="TF Serving's model base path")
-    export.add_argument("--name", help="model name (default: the model's own name)")
-    export.add_argument("--version", type=_non_negative_int, help="version number (default: the next free one)")
+    export.add_argument(
+        "--output", default="serving", help="SavedModel folder, .onnx or .tflite file (--tf-serving: the base path)"
+    )
+    export.add_argument("--format", default="tf_saved_model", choices=("tf_saved_model", "onnx", "litert"))
+    export.add_argument("--tf-serving", action="store_true", help="TF Serving's layout OUTPUT/<name>/<version>/")
+    export.add_argument("--name", help="with --tf-serving: model name (default: the model's own name)")
+    export.add_argument(
+        "--version", type=_non_negative_int, help="with --tf-serving: version number (default: the next free one)"
+    )
     export.add_argument("--outputs", default="images", help="comma-separated: images, images_uint8, png_bytes")
     export.add_argument("--overwrite", action="store_true", help="replace an existing version")
     export.set_defaults(func=_cmd_export)

@@ -13,9 +13,14 @@ from typing import Any
 
 import yaml
 
-__all__ = ["RunConfig", "find_config", "list_configs", "load_config", "zoo_config_dirs"]
+__all__ = ["RunConfig", "find_config", "list_configs", "load_config", "model_names", "zoo_config_dirs"]
 
-MODEL_NAMES = ("GAN", "DCGAN", "CGAN", "WGANGP", "LSGAN")
+
+def model_names() -> tuple[str, ...]:
+    """The models a config can name: the registry of :mod:`keras_gans.models.registry`."""
+    from keras_gans.models import model_names as registered
+
+    return registered()
 
 
 @dataclasses.dataclass
@@ -23,7 +28,7 @@ class RunConfig:
     """Everything ``keras-gans train`` needs.
 
     Attributes:
-        model: one of ``GAN``, ``DCGAN``, ``CGAN``, ``WGANGP``, ``LSGAN``.
+        model: a registered model (``keras-gans info`` lists them): ``DCGAN``, ``CGAN``, ``WGANGP``...
         model_args: keyword arguments of the model (``latent_dim``, ``filters``, training options...).
         dataset: a name for :func:`keras_gans.data.load` (``digits`` needs no download).
         dataset_args: keyword arguments of the loader (``image_size``, ``split``...).
@@ -55,12 +60,17 @@ class RunConfig:
     description: str = ""
 
     def __post_init__(self) -> None:
-        if self.model not in MODEL_NAMES:
-            raise ValueError(f"Unknown model {self.model!r}; choose one of {list(MODEL_NAMES)}.")
+        if self.model not in model_names():
+            raise ValueError(f"Unknown model {self.model!r}; choose one of {list(model_names())}.")
         if self.batch_size < 1 or self.epochs < 0:
             raise ValueError("batch_size must be >= 1 and epochs >= 0.")
         if self.jit_compile not in ("auto", True, False):
             raise ValueError(f"jit_compile must be 'auto', true or false, got {self.jit_compile!r}.")
+
+    @property
+    def conditional(self) -> bool:
+        """Whether the model trains on (images, labels): it has ``num_classes`` in its arguments."""
+        return self.model_args.get("num_classes") is not None
 
     @classmethod
     def from_dict(cls, values: dict, source: str = "config") -> RunConfig:

@@ -14,7 +14,7 @@ import keras
 import yaml
 
 from keras_gans import data as data_lib
-from keras_gans import models
+from keras_gans import models, saving
 from keras_gans.callbacks import ResumableCheckpoint, SampleGrid
 from keras_gans.callbacks.checkpoint import latest_checkpoint
 from keras_gans.config import RunConfig
@@ -32,7 +32,7 @@ def build_dataset(config: RunConfig, conditional: bool):
 
 def build_model(config: RunConfig, image_shape: tuple[int, ...]) -> models.GANModel:
     """The model of ``config`` for images of ``image_shape``, compiled."""
-    model_cls = getattr(models, config.model)
+    model_cls = models.get_model_class(config.model)
     model = model_cls(image_shape=image_shape, seed=config.seed, **config.model_args)
     d_opt, g_opt = config.build_optimizers()
     model.compile(d_optimizer=d_opt, g_optimizer=g_opt, jit_compile=config.jit_compile)
@@ -40,12 +40,8 @@ def build_model(config: RunConfig, image_shape: tuple[int, ...]) -> models.GANMo
 
 
 def write_samples(model: models.GANModel, path: str, num_rows: int = 8, seed: int = 0) -> str:
-    """A PNG grid of ``num_rows`` x ``num_rows`` samples (one class per column for conditional models)."""
-    if model.num_classes is not None:
-        labels = [c for _ in range(num_rows) for c in range(model.num_classes)]
-        images = model.generate(labels=labels, seed=seed)
-    else:
-        images = model.generate(num_rows * num_rows, seed=seed)
+    """A PNG grid of the model's :meth:`grid_samples` (one class per column for conditional models)."""
+    images, num_rows = model.grid_samples(num_rows, seed=seed)
     scale = max(1, 32 // images.shape[1])
     return save_png(make_grid(images, num_rows=num_rows), path, scale=scale)
 
@@ -56,15 +52,14 @@ def train(config: RunConfig, output_dir: str, verbose: Any = "auto", callbacks: 
     Returns the trained model.
     """
     os.makedirs(output_dir, exist_ok=True)
-    conditional = config.model == "CGAN"
-    dataset = build_dataset(config, conditional)
-    spec = dataset.element_spec[0] if conditional else dataset.element_spec
+    dataset = build_dataset(config, config.conditional)
+    spec = dataset.element_spec[0] if config.conditional else dataset.element_spec
     image_shape = tuple(int(d) for d in spec.shape[1:])
     checkpoint_dir = os.path.join(output_dir, "checkpoints")
     found = latest_checkpoint(checkpoint_dir)
     if found:
         model_path, initial_epoch = found
-        model = keras.saving.load_model(model_path)
+        model = saving.load_model(model_path)
         print(f"Resuming from {model_path} after {initial_epoch} epoch(s).")
     else:
         model, initial_epoch = build_model(config, image_shape), 0

@@ -1,4 +1,5 @@
-"""keras_gans.export: TF Serving SavedModels, checked in fresh processes and with saved_model_cli."""
+"""keras_gans.export: SavedModels (Keras' ``export`` semantics and TF Serving's layout), checked in fresh processes
+and with saved_model_cli; the refusals of bad names, labels and z inside the signatures."""
 
 from __future__ import annotations
 
@@ -65,7 +66,7 @@ def exported(tmp_path_factory):
     for v in dcgan.generator.trainable_variables:
         v.assign(v * 1.5)
     base = tmp / "models"
-    dcgan_dir = dcgan.export(str(base), model_name="digits", outputs=OUTPUTS)
+    dcgan_dir = dcgan.export(str(base), tf_serving_layout=True, model_name="digits", outputs=OUTPUTS)
     cgan_dir = kg.export.export_saved_model(cgan, base, outputs=OUTPUTS)
     inputs = {"dcgan_z": dcgan.latents(5, seed=2), "cgan_z": cgan.latents(5, seed=2), "labels": LABELS}
     out = str(tmp / "loaded")
@@ -133,9 +134,39 @@ def test_layout(exported):
     assert sorted(p.name for p in (base / "digits").iterdir()) == ["1"]  # no temporary folder left
     assert next_version(base / "digits") == 2
     with pytest.raises(FileExistsError):
-        exported["dcgan"].export(str(base), model_name="digits", version=1)
+        exported["dcgan"].export(str(base), tf_serving_layout=True, model_name="digits", version=1)
     with pytest.raises(ValueError, match="unknown outputs"):
-        exported["dcgan"].export(str(base), outputs=("jpeg",))
+        exported["dcgan"].export(str(base / "x"), outputs=("jpeg",))
+    for name in ("../outside", "a/b", "..", ""):
+        with pytest.raises(ValueError, match="plain folder name"):
+            exported["dcgan"].export(str(base), tf_serving_layout=True, model_name=name)
+    assert not (base.parent / "outside").exists()
+
+
+def test_export_follows_keras_semantics(exported, tmp_path):
+    """``model.export(path)``: ``path`` is the SavedModel; nothing is replaced unless asked."""
+    path = exported["dcgan"].export(tmp_path / "sm")
+    assert path == str(tmp_path / "sm") and (tmp_path / "sm" / "saved_model.pb").is_file()
+    with pytest.raises(FileExistsError, match="overwrite=True"):
+        exported["dcgan"].export(tmp_path / "sm")
+    exported["dcgan"].export(tmp_path / "sm", overwrite=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sm"]  # no temporary folder left
+    with pytest.raises(ValueError, match="no PNG encoder"):
+        exported["dcgan"].export(tmp_path / "m.onnx", format="onnx", outputs=("png_bytes",))
+    with pytest.raises(ValueError, match="Unknown export format"):
+        exported["dcgan"].export(tmp_path / "m.pt", format="torch")
+
+
+def test_signatures_refuse_bad_labels_and_z(exported):
+    loaded = tf.saved_model.load(exported["cgan_dir"])
+    serve = loaded.signatures["serving_default"]
+    z = tf.zeros([2, 8])
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"labels must be class indices in \[0, 10\)"):
+        serve(z=z, labels=tf.constant([0, 10], tf.int32))
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"labels must be class indices"):
+        serve(z=z, labels=tf.constant([-1, 0], tf.int32))
+    with pytest.raises((ValueError, TypeError, tf.errors.InvalidArgumentError)):
+        serve(z=tf.zeros([2, 5]), labels=tf.constant([0, 1], tf.int32))
 
 
 def test_signatures_in_a_fresh_process_match_generate(exported):
@@ -180,8 +211,11 @@ def test_cli_export(exported, tmp_path, capsys):
 
     preset = hub.save_preset(exported["cgan"], tmp_path / "cgan_preset", samples=False)
     argv = ["export", "--preset", str(preset), "--output", str(tmp_path / "serving"), "--name", "cgan_digits"]
-    assert cli.main([*argv, "--outputs", "images,png_bytes"]) == 0
+    assert cli.main([*argv, "--outputs", "images,png_bytes"]) == 2  # --name is for --tf-serving
+    assert cli.main([*argv, "--tf-serving", "--outputs", "images,png_bytes"]) == 0
     assert (tmp_path / "serving" / "cgan_digits" / "1" / "saved_model.pb").is_file()
     assert "serving_default, generate" in capsys.readouterr().out
+    assert cli.main(["export", "--preset", str(preset), "--output", str(tmp_path / "m.onnx"), "--format", "onnx"]) == 0
+    assert (tmp_path / "m.onnx").is_file() and "(serving_default)" in capsys.readouterr().out
     loaded = tf.saved_model.load(str(tmp_path / "serving" / "cgan_digits" / "1"))
     assert set(loaded.signatures["generate"].structured_outputs) == {"images", "png_bytes"}

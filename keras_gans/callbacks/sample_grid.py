@@ -72,6 +72,8 @@ class SampleGrid(keras.callbacks.Callback):
 
     def samples(self) -> np.ndarray:
         """The grid's generated images, float32 (N, H, W, C) in [-1, 1], row by row."""
+        if self.labels is None and self.num_cols is None and hasattr(self.model, "grid_samples"):
+            return self.model.grid_samples(self.num_rows, seed=self.seed)[0]
         labels = self._grid_labels()
         num_samples = self.num_rows * (self.num_cols or self.num_rows) if labels is None else len(labels)
         return generate_samples(self.model, num_samples, seed=self.seed, labels=labels)

@@ -338,22 +338,31 @@ class AdversarialModel(keras.Model):
 
     def save(self, filepath, overwrite: bool = True, **kwargs: Any) -> None:
         self._sync_legacy_step_counter()
-        try:
-            from keras_gans.saving import check_save_path
-        except ImportError:  # pragma: no cover - the saving helpers are optional here
-            check_save_path = None
-        if check_save_path is not None:
-            check_save_path(filepath)
+        from keras_gans.saving import check_save_path
+
+        check_save_path(filepath)
         super().save(filepath, overwrite=overwrite, **kwargs)
 
-    def export(self, filepath, format: str = "tf_saved_model", verbose: bool | None = None, **kwargs: Any) -> str:
+    def export(
+        self,
+        filepath,
+        format: str = "tf_saved_model",
+        verbose: bool | None = None,
+        tf_serving_layout: bool = False,
+        **kwargs: Any,
+    ) -> str:
         """Writes the model's samplers for serving, as :meth:`keras.Model.export` does for a model's ``call``.
 
         ``format="tf_saved_model"``: ``filepath`` is the SavedModel folder, with the signatures of
-        ``serving_endpoints()``; ``"onnx"`` and ``"litert"`` as Keras offers them. See :mod:`keras_gans.export`.
+        ``serving_endpoints()``; ``"onnx"`` and ``"litert"`` as Keras offers them. ``tf_serving_layout=True``
+        writes ``filepath/<model_name>/<version>/`` for TF Serving instead. See :mod:`keras_gans.export`.
         """
         from keras_gans import export as export_lib
 
+        if tf_serving_layout:
+            if format != "tf_saved_model":
+                raise ValueError("tf_serving_layout=True writes a SavedModel: use format='tf_saved_model'.")
+            return export_lib.export_for_tf_serving(self, filepath, verbose=bool(verbose), **kwargs)
         return export_lib.export_model(self, filepath, format=format, verbose=verbose, **kwargs)
 
     def network_config(self) -> dict:

@@ -77,10 +77,10 @@ class NonFiniteGuard:
         seen, self.variables = set(), []
         for network in networks:
             for v in network.non_trainable_variables:
-                if id(v) not in seen and v.dtype.is_floating:
+                if id(v) not in seen and keras.backend.is_float_dtype(v.dtype):
                     seen.add(id(v))
                     self.variables.append(v)
-        self.snapshot = [tf.identity(v) for v in self.variables]
+        self.snapshot = [tf.identity(v.value) for v in self.variables]
 
     def restore(self) -> None:
         for v, saved in zip(self.variables, self.snapshot):

@@ -68,7 +68,7 @@ def weights(model):
 
 
 def run_mirrored(model_names: str, jit: bool, out: str) -> None:
-    """For each model: one step on one device (no XLA) and one on 2 replicas (``jit``), from the same weights."""
+    """For each model: one step on one device and one on 2 replicas, both ``jit``, from the same weights."""
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
     images, labels = real_batch()
@@ -77,7 +77,8 @@ def run_mirrored(model_names: str, jit: bool, out: str) -> None:
     for model_name in model_names.split(","):
         single = build(model_name)
         initial = weights(single)
-        compile_with_sgd(single, False)
+        # One device compiled the same way: XLA's random draws are not graph mode's (keras_gans.engine.randomness).
+        compile_with_sgd(single, jit)
         single_logs = single.fit(dataset(single, images, labels), epochs=1, verbose=0).history
         with strategy.scope():
             mirrored = build(model_name)

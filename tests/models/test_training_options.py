@@ -125,13 +125,13 @@ def test_discriminator_views_carry_the_decaying_noise(real):
     model = runs.build_model({"instance_noise": 0.3, "instance_noise_decay_steps": 4})
     runs.compile_sgd(model, jit=False)
     batch = tf.constant(real[:B])
-    for g_step in (0, 1, 2, 4, 6):
-        model.g_optimizer.iterations.assign(g_step)
+    for g_step in (0, 1, 2, 4, 6):  # the model's step counter: one per train step
+        model.step_counter.assign(g_step)
         for view in (0, 1, 2):  # real (D step), fake (D step), fake (G step): independent noise
             seen = model._d_view(batch, tf.constant(g_step, tf.int64), view).numpy()
             noise = model.noise.normal([B, *SHAPE], g_step, Draw.NOISE + view).numpy()
             np.testing.assert_allclose(seen - real[:B], 0.3 * max(0.0, 1 - g_step / 4) * noise, atol=1e-6)
-    model.g_optimizer.iterations.assign(0)
+    model.step_counter.assign(0)
     views = [model._d_view(batch, tf.constant(0, tf.int64), view).numpy() for view in (0, 1)]
     assert np.abs(views[0] - views[1]).mean() > 0.1
 

@@ -116,6 +116,12 @@ class GANModel(AdversarialModel):
         self._check_networks()
 
     @staticmethod
+    def check_sizes(latent_dim, num_classes=None) -> tuple[int, int | None]:
+        """``latent_dim`` and ``num_classes`` as validated ints (before a preset builds its default networks)."""
+        latent_dim = _check_size("latent_dim", latent_dim)
+        return latent_dim, None if num_classes is None else _check_size("num_classes", num_classes, low=2)
+
+    @staticmethod
     def _networks(generator, discriminator, image_shape, build) -> tuple[keras.Model, keras.Model]:
         """The user's networks, or the preset's ``build(image_shape)`` ones when neither is given."""
         if generator is not None and discriminator is not None:
@@ -397,9 +403,9 @@ class GANModel(AdversarialModel):
 
     def _unrolled_discriminator_outputs(self, real, fake_view, labels, step):
         """D's outputs on ``fake_view`` after ``unrolled_steps`` differentiable updates of D (Metz et al., 2017)."""
-        from keras_gans.engine import unrolling
+        from keras_gans.models.latent.unrolled import unrolled_discriminator_outputs
 
-        return unrolling.unrolled_discriminator_outputs(self, real, fake_view, labels, step)
+        return unrolled_discriminator_outputs(self, real, fake_view, labels, step)
 
     # ----------------------------------------------------------------------------------------------------------
     # One G forward per step (reuse_fake_batch)
@@ -485,16 +491,16 @@ class GANModel(AdversarialModel):
 
     def _check_labels(self, labels) -> np.ndarray:
         array = np.asarray(labels)
+        if array.ndim > 1:
+            raise ValueError(f"labels must be a flat list of class indices, got shape {array.shape} (one-hot?).")
         if array.dtype.kind not in "iu":
             if array.dtype.kind == "f" and array.size and np.all(array == np.round(array)) and array.ndim <= 1:
                 array = array.astype("int64")
             else:
                 raise ValueError(
                     f"labels must be integer class indices in [0, {self.num_classes}), got dtype {array.dtype} "
-                    f"(shape {array.shape}). One-hot labels: pass labels.argmax(-1)."
+                    f"(shape {array.shape})."
                 )
-        if array.ndim > 1:
-            raise ValueError(f"labels must be a flat list of class indices, got shape {array.shape} (one-hot?).")
         array = array.astype("int32").reshape(-1)
         if array.size and (array.min() < 0 or array.max() >= self.num_classes):
             raise ValueError(f"labels must be in [0, {self.num_classes}), got {array.min()}..{array.max()}.")
@@ -543,6 +549,16 @@ class GANModel(AdversarialModel):
         if not np.all(np.isfinite(z)):
             raise ValueError("z holds NaN or inf values.")
         return self._run_generator(self._generator_batches(z, labels, batch_size))
+
+    def grid_samples(self, num_rows: int = 8, seed: int = 0) -> tuple[np.ndarray, int]:
+        """Images for a sample grid, row by row, and its number of rows.
+
+        Conditional models: every row holds each class once (one class per column); otherwise num_rows² samples.
+        """
+        num_rows = _check_size("num_rows", num_rows)
+        if self.num_classes is not None:
+            return self.generate(labels=np.tile(np.arange(self.num_classes), num_rows), seed=seed), num_rows
+        return self.generate(num_rows * num_rows, seed=seed), num_rows
 
     def _generator_batches(self, z, labels, batch_size: int):
         for start in range(0, len(z), batch_size):

@@ -71,6 +71,7 @@ class DCGAN(GANModel):
         minibatch_std: bool = False,
         **kwargs,
     ):
+        latent_dim, _ = self.check_sizes(latent_dim, kwargs.get("num_classes"))
         build = conv_networks(
             self._default_generator_input(latent_dim),
             filters,

@@ -36,6 +36,7 @@ class GAN(GANModel):
         hidden_units: tuple[tuple[int, ...], tuple[int, ...]] = ((256, 512, 1024), (512, 256)),
         **kwargs,
     ):
+        latent_dim, _ = self.check_sizes(latent_dim, kwargs.get("num_classes"))
         num_classes = kwargs.get("num_classes")
         generator, discriminator = self._networks(
             generator,

@@ -217,6 +217,15 @@ class InfoGAN(DCGAN):
         batch_size = check_number("batch_size", batch_size, low=1, integer=True)
         return self._run_generator(self._generator_batches(np.concatenate([noise, vector], axis=-1), None, batch_size))
 
+    def grid_samples(self, num_rows: int = 8, seed: int = 0) -> tuple[np.ndarray, int]:
+        """One value of the first categorical code per column (its effect reads across a row), codes drawn else."""
+        if not self.categorical_codes:
+            return super().grid_samples(num_rows, seed)
+        columns = self.categorical_codes[0]
+        codes = self.sample_codes(num_rows * columns, seed)
+        codes["categorical"][:, 0] = np.tile(np.arange(columns), num_rows)
+        return self.generate(num_rows * columns, seed=seed, codes=codes), num_rows
+
     def serving_endpoints(self) -> dict:
         """``serving_default``: (z, categorical (n, k) int32, continuous (n, c)) -> images; ``generate``: as DCGAN."""
         generator = self.sampling_generator
