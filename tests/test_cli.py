@@ -178,7 +178,9 @@ USER_ERRORS = {
     ),
     "evaluate_output_is_folder": ("evaluate --model {d} --output {dir}", "is a folder"),
     "info_damaged": ("info --model {trunc}", "truncated or damaged"),
-    "export_output_is_file": ("export --model {d} --output {file}", "is a file, not a folder"),
+    "export_output_is_file": ("export --model {d} --output {file}", "exists; pass overwrite=True"),
+    "export_tf_serving_base_is_file": ("export --model {d} --tf-serving --output {file}", "is a file, not a folder"),
+    "export_name_without_layout": ("export --model {d} --output {file}.sm --name x", "add --tf-serving"),
     "export_version_negative": ("export --model {d} --version -1", "argument --version: must be >= 0"),
     "unknown_command": ("frobnicate", "invalid choice: 'frobnicate'"),
 }
@@ -232,7 +234,8 @@ def test_read_only_output(files, tmp_path, capsys, monkeypatch):
     for argv, command in [
         (["train", "--output", f"{locked}/run"], "train"),
         (["sample", "--model", files["d"], "--output", f"{locked}/g.png"], "sample"),
-        (["export", "--model", files["d"], "--output", locked], "export"),
+        (["export", "--model", files["d"], "--output", f"{locked}/saved_model"], "export"),
+        (["export", "--model", files["d"], "--tf-serving", "--output", locked], "export"),
     ]:
         code, lines = _run(argv, capsys)
         _check_one_line_error(code, lines, command, "permission denied")

@@ -59,7 +59,6 @@ PRESET_METADATA_KEYS = (
     "keras_gans_version",
     "tensorflow_version",
 )
-_OPTIMIZER_ATTRIBUTES = ("d_optimizer", "g_optimizer")
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -111,7 +110,7 @@ def save_preset(
         folder = tmp / name
         keras.saving.save_model(gan, str(folder), zipped=False)
         if not include_optimizer:
-            _drop_optimizer_state(folder / "model.weights.h5")
+            _drop_optimizer_state(folder / "model.weights.h5", tuple(gan.optimizers))
         if (folder / "assets").is_dir() and not any((folder / "assets").iterdir()):
             (folder / "assets").rmdir()  # Keras makes it even when empty; git would not ship it anyway
         with open(Path(folder) / "metadata.json") as f:
@@ -202,8 +201,8 @@ def pack_preset(folder: str | os.PathLike, archive: str | os.PathLike) -> Path:
     return archive
 
 
-def _drop_optimizer_state(weights_file: Path) -> None:
-    """Rewrites a Keras weights file without the optimizers' groups."""
+def _drop_optimizer_state(weights_file: Path, optimizer_names) -> None:
+    """Rewrites a Keras weights file without the groups of the model's optimizers (``model.optimizers``)."""
     import h5py
 
     stripped = weights_file.with_suffix(".tmp.h5")
@@ -211,7 +210,7 @@ def _drop_optimizer_state(weights_file: Path) -> None:
         for key, value in source.attrs.items():
             target.attrs[key] = value
         for key in source:
-            if key not in _OPTIMIZER_ATTRIBUTES:
+            if key not in optimizer_names:
                 source.copy(source[key], target, name=key)
     os.replace(stripped, weights_file)
 
@@ -229,19 +228,17 @@ def _model_metadata(gan, name: str) -> dict[str, Any]:
 
     import keras_gans
 
-    steps = None
-    if getattr(gan, "g_optimizer", None) is not None:
-        steps = int(gan.g_optimizer.iterations.numpy())
     return {
         "name": name,
         "description": "",
         "model_class": type(gan).__name__,
+        "family": getattr(gan, "family", None),
         "image_shape": list(gan.image_shape),
-        "latent_dim": int(gan.latent_dim),
-        "num_classes": gan.num_classes,
+        "latent_dim": getattr(gan, "latent_dim", None),
+        "num_classes": getattr(gan, "num_classes", None),
         "ema": bool(gan.options.ema_decay),
         "dataset": None,
-        "training_steps": steps,
+        "training_steps": int(gan.step_counter.numpy()),
         "metrics": {},
         "license": "Apache-2.0",
         "keras_gans_version": keras_gans.__version__,
@@ -256,15 +253,10 @@ def _json_default(value: Any) -> Any:
 
 
 def _write_samples(gan, path: Path) -> None:
-    import numpy as np
 
     from keras_gans.utils.images import make_grid, save_png
 
-    if gan.num_classes is not None:
-        images = gan.generate(labels=np.repeat(np.arange(gan.num_classes), 8), seed=0)
-        rows = gan.num_classes
-    else:
-        images, rows = gan.generate(64, seed=0), 8
+    images, rows = gan.grid_samples(8, seed=0)
     save_png(make_grid(images, num_rows=rows), path, scale=max(1, 32 // gan.image_shape[0]))
 
 

@@ -158,6 +158,7 @@ def test_optimizer_state_kept_or_dropped(tmp_path, recwarn):
     gan = kg.DCGAN(image_shape=(8, 8, 1), latent_dim=8, filters=8, seed=9)
     gan.compile()
     gan.g_optimizer.iterations.assign(7)
+    gan.step_counter.assign(7)  # training_steps is the model's step counter
     full = hub.save_preset(gan, tmp_path / "full", samples=False)
     light = hub.save_preset(gan, tmp_path / "light", samples=False, include_optimizer=False)
     assert hub.load_metadata(full)["training_steps"] == 7 and hub.load_metadata(light)["optimizer_state"] is False

@@ -25,9 +25,9 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 NAMES = [entry.name for entry in zoo.ZOO]
 
 
-def _fit(model, entry, epochs=1, n=16):
+def _fit(model, entry, epochs=1, n=16, callbacks=None):
     x, y = zoo.training_data(entry, n)
-    return model.fit(x, y, batch_size=8, epochs=epochs, shuffle=False, verbose=0)
+    return model.fit(x, y, batch_size=8, epochs=epochs, shuffle=False, verbose=0, callbacks=callbacks)
 
 
 def _all_weights(model):
@@ -42,14 +42,16 @@ def test_every_registered_model_is_in_the_contract_and_exported():
 
 @pytest.mark.parametrize("jit", [False, True], ids=["graph", "xla"])
 @pytest.mark.parametrize("name", NAMES)
-def test_train_step(name, jit):
+def test_train_step(name, jit, tmp_path):
     entry = zoo.BY_NAME[name]
     model = entry.build()
     model.compile(jit_compile=jit)
     before = {n: [w.numpy() for w in network.trainable_weights] for n, network in model.networks.items()}
-    history = _fit(model, entry)
+    monitor = kg.callbacks.TrainingMonitor(path=tmp_path / "health.json", verbose=0)
+    history = _fit(model, entry, callbacks=[monitor])
+    assert json.loads((tmp_path / "health.json").read_text())["status"]  # the monitor reads every model's logs
     logs = {k: v[-1] for k, v in history.history.items()}
-    assert set(model.log_names()) == set(logs)
+    assert set(model.log_names()) == set(logs) - {"fixed_diversity"}  # the monitor adds its own log
     assert all(np.isfinite(v) for v in logs.values()), logs
     for network_name, network in model.networks.items():
         changed = [np.abs(a - w.numpy()).max() > 0 for a, w in zip(before[network_name], network.trainable_weights)]
