@@ -494,11 +494,10 @@ def _cmd_sample(args: argparse.Namespace) -> int:
     count = len(args.labels) if args.labels is not None else args.num or 64
     if args.rows is not None and args.rows > count:
         raise UserError(f"--rows {args.rows} is more than the {count} images")
-    if num_classes is not None:
-        labels = args.labels if args.labels is not None else [i % num_classes for i in range(count)]
-        images = model.generate(labels=np.asarray(labels), seed=args.seed)
-    else:
-        images = model.generate(count, seed=args.seed)
+    from keras_gans.evaluation import generate_samples  # class-balanced labels for conditional models
+
+    labels = None if args.labels is None else np.asarray(args.labels)
+    images = generate_samples(model, count, seed=args.seed, labels=labels)
     scale = args.scale or max(1, 32 // images.shape[1])
     path = _save_image(make_grid(images, num_rows=args.rows), args.output, scale, fmt)
     print(f"Wrote {len(images)} samples to {path}")

@@ -25,7 +25,6 @@ from __future__ import annotations
 import difflib
 import json
 import os
-import sys
 import warnings
 from pathlib import Path
 from typing import Any
@@ -67,12 +66,9 @@ def registry_path() -> Path | None:
     """The registry file in use (see the module docstring), or None when there is none."""
     if os.environ.get("KERAS_GANS_PRESET_REGISTRY"):
         return Path(os.environ["KERAS_GANS_PRESET_REGISTRY"]).expanduser()
-    candidates = []
-    if os.environ.get("KERAS_GANS_CONFIGS"):
-        candidates.append(Path(os.environ["KERAS_GANS_CONFIGS"]) / "presets.yaml")
-    candidates.append(Path(__file__).resolve().parents[2] / "zoo_configs" / "presets.yaml")
-    candidates.append(Path(sys.prefix) / "share" / "keras_gans" / "zoo_configs" / "presets.yaml")
-    return next((p for p in candidates if p.is_file()), None)
+    from keras_gans.config import zoo_config_dirs
+
+    return next((d / "presets.yaml" for d in zoo_config_dirs() if (d / "presets.yaml").is_file()), None)
 
 
 def _loader_class():

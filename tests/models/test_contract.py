@@ -65,7 +65,7 @@ def test_train_step(name, jit, tmp_path):
     "jit", [False, pytest.param(True, id="xla_per_replica")], ids=lambda j: "graph" if j is False else None
 )
 def test_two_replicas_equal_one_device(tmp_path, jit):
-    names = NAMES if not jit else [e.name for e in zoo.ZOO if e.batch_norm_free]
+    names = NAMES if not jit else [e.name for e in zoo.ZOO if e.exact_with_xla_replicas]
     out = tmp_path / "mirrored.json"
     env = {**os.environ, "PYTHONPATH": ROOT + os.pathsep + os.environ.get("PYTHONPATH", "")}
     proc = subprocess.run(
