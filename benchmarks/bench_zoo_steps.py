@@ -53,6 +53,7 @@ def main() -> None:
     parser.add_argument("--xla", type=int, default=0)
     parser.add_argument("--only", help="comma-separated names (DCGAN is always included)")
     parser.add_argument("--json", help="write the results here")
+    parser.add_argument("--markdown", help="write the table as Markdown here (benchmarks/ZOO_STEPS.md)")
     args = parser.parse_args()
 
     import numpy as np
@@ -101,6 +102,33 @@ def main() -> None:
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f, indent=2)
+    if args.markdown:
+        write_markdown(results, args, args.markdown)
+
+
+def write_markdown(results: dict, args: argparse.Namespace, path: str) -> None:
+    machine = results["machine"]
+    lines = [
+        "# Train-step throughput of every model beside DCGAN's",
+        "",
+        f"`python benchmarks/bench_zoo_steps.py --rounds {args.rounds} --chunk {args.chunk} --batch {args.batch}"
+        f" --xla {args.xla} --markdown {path}`, {machine['date']}.",
+        "",
+        f"CPU: {machine['cpu']}, {machine['cores']} cores, {machine['memory_gib']} GiB; TensorFlow "
+        f"{machine['tensorflow']}, Keras {machine['keras']}; 1-minute load average at the end "
+        f"{machine['load_average_1min']}. MNIST 28x28x1, each model's default networks and paper optimizers, batch "
+        f"{args.batch}, XLA {'on' if args.xla else 'off'}; all models alternated in one process (median of "
+        f"{args.rounds} rounds of {args.chunk} steps).",
+        "",
+        "| model | s/it | it/s | speed vs DCGAN | D steps per it |",
+        "|---|---|---|---|---|",
+    ]
+    for name, r in results["models"].items():
+        lines.append(
+            f"| {name} | {r['s_per_it']:.3f} | {r['it_per_s']:.2f} | {r['speed_vs_dcgan']:.2f} | {r['d_steps']} |"
+        )
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

@@ -131,7 +131,9 @@ class GANLoss(NamedTuple):
     ``outputs_are_logits`` whether D's outputs are probabilities' logits (so that D accuracy is ``output > 0``);
     ``estimates_wasserstein`` whether E[D(x)] - E[D(G(z))] estimates the Wasserstein distance (a critic);
     ``fake_probability`` maps a generator loss value to the mean D(G(z)) it implies (``None`` when it does not);
-    ``saturates`` whether the generator's gradient vanishes when D rejects its samples (the minimax loss).
+    ``saturates`` whether the generator's gradient vanishes when D rejects its samples (the minimax loss);
+    ``zero_sum`` whether G's loss is minus D's (up to a term without G): a game with one value function, which
+    unrolled GANs differentiate whole (Metz et al., 2017).
     """
 
     discriminator: Callable
@@ -141,6 +143,7 @@ class GANLoss(NamedTuple):
     estimates_wasserstein: bool = False
     fake_probability: Callable[[float], float] | None = None
     saturates: bool = False
+    zero_sum: bool = False
 
 
 def _fake_probability_non_saturating(g_loss: float) -> float:
@@ -161,6 +164,7 @@ _REGISTRY: dict[str, GANLoss] = {
         True,
         fake_probability=_fake_probability_minimax,
         saturates=True,
+        zero_sum=True,
     ),
     "non_saturating": GANLoss(
         minimax_discriminator_loss,
@@ -170,7 +174,12 @@ _REGISTRY: dict[str, GANLoss] = {
         fake_probability=_fake_probability_non_saturating,
     ),
     "wasserstein": GANLoss(
-        wasserstein_discriminator_loss, wasserstein_generator_loss, False, False, estimates_wasserstein=True
+        wasserstein_discriminator_loss,
+        wasserstein_generator_loss,
+        False,
+        False,
+        estimates_wasserstein=True,
+        zero_sum=True,
     ),
     "least_squares": GANLoss(least_squares_discriminator_loss, least_squares_generator_loss, True, False),
     "hinge": GANLoss(hinge_discriminator_loss, hinge_generator_loss, False, False),

@@ -253,17 +253,7 @@ class GANModel(AdversarialModel):
         run_eagerly: bool = False,
         **kwargs: Any,
     ) -> None:
-        """Sets the two optimizers (the paper's when omitted) and the execution options.
-
-        ``jit_compile="auto"`` turns XLA on only on GPU/TPU hosts: on CPU a DCGAN step ran 1.1-1.35x slower with it.
-        ``jit_compile=True`` always works: under a ``tf.distribute`` strategy the per-replica gradient computation
-        is XLA-compiled and the cross-replica reduction runs outside XLA.
-        """
-        if kwargs.get("loss") is not None or kwargs.get("optimizer") is not None:
-            raise ValueError(
-                "GAN models take d_optimizer= and g_optimizer= in compile(), and their loss in the constructor "
-                f"(loss=..., one of {losses_lib.names()})."
-            )
+        """:meth:`AdversarialModel.compile` with the two optimizers also taken by position: ``compile(d, g)``."""
         super().compile(
             d_optimizer=d_optimizer,
             g_optimizer=g_optimizer,
@@ -389,10 +379,15 @@ class GANModel(AdversarialModel):
     def _generator_loss_of(self, fake, labels, codes, step, real=None):
         view = self._d_view(fake, step, Draw.G_VIEW)
         if self.options.unrolled_steps:
-            fake_out, fake_aux = self._unrolled_discriminator_outputs(real, view, labels, step)
+            (fake_out, fake_aux), real_out = self._unrolled_discriminator_outputs(real, view, labels, step)
+            if self.gan_loss.zero_sum:
+                # One value function V(G, D_K(G)): its real-data term depends on G through the unrolled D.
+                g_loss = -self.gan_loss.discriminator(real_out, fake_out)
+            else:
+                g_loss = self.gan_loss.generator(fake_out)
         else:
             fake_out, fake_aux = self._discriminator_outputs(view, labels)
-        g_loss = self.gan_loss.generator(fake_out)
+            g_loss = self.gan_loss.generator(fake_out)
         logs = {"g_loss": g_loss, "diversity": _diversity(fake)}
         total = g_loss
         if fake_aux is not None:
@@ -402,7 +397,12 @@ class GANModel(AdversarialModel):
         return total, logs
 
     def _unrolled_discriminator_outputs(self, real, fake_view, labels, step):
-        """D's outputs on ``fake_view`` after ``unrolled_steps`` differentiable updates of D (Metz et al., 2017)."""
+        """D's outputs on ``fake_view`` (and on ``real``) after ``unrolled_steps`` differentiable D updates.
+
+        Metz et al. (2017), eq. 4-5: G minimises f_K(θ_G, θ_D) = f(θ_G, θ_D^K(θ_G, θ_D)). With a zero-sum loss
+        (minimax, Wasserstein) f is the game's value, real-data term included; with the others, G's own loss on its
+        samples is taken at θ_D^K.
+        """
         from keras_gans.models.latent.unrolled import unrolled_discriminator_outputs
 
         return unrolled_discriminator_outputs(self, real, fake_view, labels, step)

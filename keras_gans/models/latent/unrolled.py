@@ -30,7 +30,8 @@ def _inner(optimizer):
 
 
 def unrolled_discriminator_outputs(model, real, fake_view, labels, step):
-    """(adversarial output, auxiliary outputs or None) of D after ``model.options.unrolled_steps`` updates."""
+    """D after ``model.options.unrolled_steps`` updates: ((adversarial, auxiliary or None) on ``fake_view``,
+    adversarial output on ``real``)."""
     discriminator = model.discriminator
     optimizer = _inner(model.d_optimizer)
     opts = model.options
@@ -60,7 +61,8 @@ def unrolled_discriminator_outputs(model, real, fake_view, labels, step):
     state = [v.value for v in discriminator.non_trainable_variables]
     weights = unrolled_variables(discriminator, None, state, d_loss, opts.unrolled_steps, method=method, **kwargs)
     result, _ = discriminator.stateless_call(weights, state, model._d_inputs(fake_view, labels), training=True)
-    return outputs(result)
+    real_result, _ = discriminator.stateless_call(weights, state, model._d_inputs(real, labels), training=True)
+    return outputs(result), outputs(real_result)[0]
 
 
 def _gathered(tensor):
