@@ -241,3 +241,29 @@ def test_generate_refuses_bad_labels(labels, message):
     with pytest.raises(ValueError, match=message):
         model.generate(labels=labels)
     np.testing.assert_array_equal(model.generate(labels=[0.0, 2.0], seed=1), model.generate(labels=[0, 2], seed=1))
+
+
+@pytest.mark.parametrize(
+    "cls,kwargs,d_lr,g_lr,loss",
+    [
+        (kg.SNGAN, {}, 2e-4, 2e-4, "hinge"),
+        (kg.ACGAN, {"num_classes": 3}, 2e-4, 2e-4, "non_saturating"),
+        (kg.InfoGAN, {}, 2e-4, 1e-3, "non_saturating"),
+        (kg.WGAN, {}, 5e-5, 5e-5, "wasserstein"),
+    ],
+)
+def test_paper_defaults_of_the_new_models(cls, kwargs, d_lr, g_lr, loss):
+    model = cls(image_shape=SHAPE, filters=4, **kwargs)
+    model.compile()
+    assert float(model.d_optimizer.learning_rate) == pytest.approx(d_lr)
+    assert float(model.g_optimizer.learning_rate) == pytest.approx(g_lr)
+    assert model.loss_name == loss
+    if cls is kg.SNGAN:
+        assert all(
+            isinstance(layer, keras.layers.SpectralNormalization)
+            for layer in model.discriminator.layers
+            if isinstance(layer, (keras.layers.Conv2D, keras.layers.Dense)) or "sn_" in layer.name
+        )
+        assert any(isinstance(layer, keras.layers.SpectralNormalization) for layer in model.discriminator.layers)
+    if cls is kg.InfoGAN:
+        assert model.latent_dim == 62 and model.categorical_codes == (10,) and model.continuous_codes == 2

@@ -75,6 +75,13 @@ class InfoGAN(DCGAN):
             raise ValueError("InfoGAN needs at least one code: categorical_codes=(10,) or continuous_codes=2.")
         return categorical, continuous
 
+    def default_optimizers(self):
+        """The paper's MNIST rates: D Adam(2e-4, beta_1=0.5), G Adam(1e-3, beta_1=0.5)."""
+        return {
+            "d_optimizer": keras.optimizers.Adam(2e-4, beta_1=0.5, name="d_adam"),
+            "g_optimizer": keras.optimizers.Adam(1e-3, beta_1=0.5, name="g_adam"),
+        }
+
     def _default_generator_input(self, latent_dim: int) -> int:
         return latent_dim + sum(self.categorical_codes) + self.continuous_codes
 
