@@ -459,7 +459,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     output = args.output or _default_output(config)
     _check_output_dir(output)
     try:
-        train(config, output, verbose=args.verbose)
+        train(config, output, verbose=args.verbose, restart=args.restart)
     except TypeError as error:
         translated = _unexpected_keyword(error, {"model_args": config.model_args, "dataset_args": config.dataset_args})
         if translated is None:
@@ -658,6 +658,11 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--seed", type=_non_negative_int)
     train.add_argument("--set", action="append", metavar="KEY=VALUE", help="any config key, e.g. model_args.filters=32")
     train.add_argument("--verbose", default="auto", type=_verbose, help="auto, 0, 1 or 2 (Keras' fit verbosity)")
+    train.add_argument(
+        "--restart",
+        action="store_true",
+        help="discard the run in --output (checkpoint, history, samples, model) and start again, asking nothing",
+    )
     train.set_defaults(func=_cmd_train)
 
     def add_model_source(p: argparse.ArgumentParser) -> None:

@@ -72,6 +72,10 @@ def from_arrays(
     (uint8: [0, 255]); floats must already be in [-1, 1], else a ValueError says how to rescale; signed
     integers need `value_range`. `image_size` resizes bilinearly. Images stay in their dtype in memory
     (uint8 costs a quarter of float32) and are normalised batch by batch.
+
+    The dataset's `resumable` attribute is True when its order is the same in every process (no shuffle, or a
+    `seed`): `dataset.repeat().skip(n)` is then batch `n` on of the same stream, cheaply (the data is in memory),
+    which is how `keras-gans train` resumes a run exactly where it stopped.
     """
     images = _as_nhwc(images)
     explicit = value_range is not None
@@ -81,7 +85,7 @@ def from_arrays(
     if explicit or images.dtype.kind == "f":
         check_array_range(images, value_range, explicit)
     elements: Any = images if labels is None else (images, _as_labels(labels, len(images)))
-    return make_image_dataset(
+    dataset = make_image_dataset(
         tf.data.Dataset.from_tensor_slices(elements),
         value_range=value_range,
         image_size=image_size,
@@ -92,3 +96,6 @@ def from_arrays(
         drop_remainder=drop_remainder,
         source=f"from_arrays ({len(images)} images)",
     )
+    # The same batches in the same order in every process, and cheap to skip: a run resumes them exactly.
+    dataset.resumable = not shuffle or seed is not None
+    return dataset

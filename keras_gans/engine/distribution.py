@@ -20,6 +20,8 @@ from collections.abc import Callable
 
 import tensorflow as tf
 
+from keras_gans.engine import data_spec
+
 __all__ = [
     "is_multi_worker",
     "make_step_function",
@@ -58,10 +60,12 @@ def make_step_function(model, step: Callable) -> Callable:
             "jit_compile=False for synchronized batch norm.",
             stacklevel=3,
         )
+    # The batch's value checks run outside XLA (which drops assertions): see keras_gans.engine.data_spec.
+    step, whole_step_xla = data_spec.with_value_checks(model, step, jit and not under_strategy)
     saved = model._jit_compile
-    model._jit_compile = jit and not under_strategy
+    model._jit_compile = whole_step_xla
     try:
-        return model._make_function(step)
+        return data_spec.raise_bad_batches(model._make_function(step))
     finally:
         model._jit_compile = saved
 

@@ -71,6 +71,15 @@ def save_png(array: np.ndarray, path: str | os.PathLike, scale: int = 1) -> str:
     if scale > 1:
         array = np.repeat(np.repeat(array, scale, axis=0), scale, axis=1)
     path = os.fspath(path)
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    Image.fromarray(array).save(path, format="PNG")
+    directory, name = os.path.split(path)
+    os.makedirs(directory or ".", exist_ok=True)
+    # Written next to the file and moved into place: a kill never leaves a truncated PNG.
+    tmp = os.path.join(directory, f".tmp-{os.getpid()}-{name}")
+    try:
+        Image.fromarray(array).save(tmp, format="PNG")
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
     return path

@@ -114,6 +114,7 @@ class GANModel(AdversarialModel):
             **base_kwargs,
         )
         self._check_networks()
+        self.data_spec.check_image_range = _ends_with_tanh(generator)
 
     @staticmethod
     def check_sizes(latent_dim, num_classes=None) -> tuple[int, int | None]:
@@ -642,6 +643,17 @@ class GANModel(AdversarialModel):
     @classmethod
     def from_config(cls, config: dict) -> GANModel:
         return cls(**cls.deserialize_networks(config, ("generator", "discriminator")))
+
+
+def _ends_with_tanh(network: keras.Model) -> bool:
+    """Whether the network's output passes through tanh last (shape-only layers such as Reshape aside)."""
+    for layer in reversed(network.layers):
+        activation = getattr(layer, "activation", None)
+        if activation is not None and activation is not keras.activations.linear:
+            return activation is keras.activations.tanh
+        if layer.weights or activation is not None:
+            return False
+    return False
 
 
 def _check_seed(seed) -> int:
