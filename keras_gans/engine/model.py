@@ -137,7 +137,7 @@ class AdversarialModel(keras.Model):
         """
         if optimizers.get("loss") is not None or optimizers.get("optimizer") is not None:
             raise ValueError(
-                f"{type(self).__name__} takes {', '.join(f'{n}=' for n in self._optimizer_names)} in compile(), and "
+                f"{type(self).__name__} takes {' and '.join(f'{n}=' for n in self._optimizer_names)} in compile(), and "
                 "its loss in the constructor (loss=..., e.g. one of keras_gans.losses.names())."
             )
         unknown = sorted(k for k in optimizers if k not in self._optimizer_names and k not in ("loss", "optimizer"))
