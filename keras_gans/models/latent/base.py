@@ -416,7 +416,8 @@ class GANModel(AdversarialModel):
             return super().run_players(batch, step)
         discriminator, generator = self.players()
         real, labels = batch
-        z, codes = self._latents(tf.shape(real)[0], step, Draw.LATENT)
+        # Drawn through xla_compiled so that the numbers are XLA's whenever the step's other draws are.
+        z, codes = self.xla_compiled(self._step_latents)(tf.shape(real)[0], step)
         with tf.GradientTape() as g_tape:
             fake = self.generator(self._g_inputs(z, labels), training=True)
         reused = dataclasses.replace(
@@ -429,6 +430,9 @@ class GANModel(AdversarialModel):
         g_logs["g_grad_norm"] = update.global_norm(g_grads, self.g_optimizer)
         self.apply_player_update(generator, g_grads)
         return {**d_logs, **g_logs}
+
+    def _step_latents(self, size, step):
+        return self._latents(size, step, Draw.LATENT)
 
     def _reused_fake_d_gradients(self, player: Player):
         def reused_fake_d_gradients(parts, step, repeat):
