@@ -416,47 +416,39 @@ class LabeledImages(DataSpec):
         ]
 
 
-class PairedImages(DataSpec):
+class _TwoImageBatches(DataSpec):
+    """Two image batches per element; subclasses name them and say how to build such a dataset."""
+
+    part_names: tuple[str, str] = ("", "")
+    wrong_count_fix = ""
+
+    def __init__(self, first_shape: tuple, second_shape: tuple):
+        self.shapes = (tuple(first_shape), tuple(second_shape))
+
+    def unpack(self, data, model_name: str) -> tuple:
+        parts = _as_parts(data)
+        if len(parts) != 2:
+            raise ValueError(f"{model_name} trains on {self.description}: {self.wrong_count_fix}.")
+        for part, shape, what in zip(parts, self.shapes, self.part_names):
+            check_images(part, shape, model_name, what)
+        return tuple(parts)
+
+    def value_parts(self, data, model_name: str) -> list[ValuePart]:
+        parts = self.unpack(data, model_name)
+        return [ValuePart("images", what, part) for part, what in zip(parts, self.part_names)]
+
+
+class PairedImages(_TwoImageBatches):
     """``(x, y)`` pairs: an input image and its target (paired translation, super-resolution)."""
 
     description = "(input, target) pairs"
-
-    def __init__(self, input_shape: tuple, target_shape: tuple):
-        self.input_shape, self.target_shape = tuple(input_shape), tuple(target_shape)
-
-    def unpack(self, data, model_name: str) -> tuple:
-        parts = _as_parts(data)
-        if len(parts) != 2:
-            raise ValueError(
-                f"{model_name} trains on (input, target) pairs: pass fit(inputs, targets) or a dataset of pairs."
-            )
-        check_images(parts[0], self.input_shape, model_name, "inputs")
-        check_images(parts[1], self.target_shape, model_name, "targets")
-        return tuple(parts)
-
-    def value_parts(self, data, model_name: str) -> list[ValuePart]:
-        inputs, targets = self.unpack(data, model_name)
-        return [ValuePart("images", "inputs", inputs), ValuePart("images", "targets", targets)]
+    part_names = ("inputs", "targets")
+    wrong_count_fix = "pass fit(inputs, targets) or a dataset of pairs"
 
 
-class UnpairedImages(DataSpec):
+class UnpairedImages(_TwoImageBatches):
     """``(a, b)``: a batch from each domain, in no correspondence (unpaired translation)."""
 
-    description = "(domain A, domain B) batches"
-
-    def __init__(self, shape_a: tuple, shape_b: tuple):
-        self.shape_a, self.shape_b = tuple(shape_a), tuple(shape_b)
-
-    def unpack(self, data, model_name: str) -> tuple:
-        parts = _as_parts(data)
-        if len(parts) != 2:
-            raise ValueError(
-                f"{model_name} trains on a batch of each domain: pass keras_gans.data.unpaired(images_a, images_b)."
-            )
-        check_images(parts[0], self.shape_a, model_name, "domain A images")
-        check_images(parts[1], self.shape_b, model_name, "domain B images")
-        return tuple(parts)
-
-    def value_parts(self, data, model_name: str) -> list[ValuePart]:
-        a, b = self.unpack(data, model_name)
-        return [ValuePart("images", "domain A images", a), ValuePart("images", "domain B images", b)]
+    description = "a batch of each domain"
+    part_names = ("domain A images", "domain B images")
+    wrong_count_fix = "pass keras_gans.data.unpaired(images_a, images_b)"
