@@ -206,11 +206,6 @@ class AdversarialModel(keras.Model):
     # ----------------------------------------------------------------------------------------------------------
     # The train step
 
-    @property
-    def step(self) -> tf.Variable:
-        """The model's step counter: train steps done (one per batch), saved with the model."""
-        return self.step_counter
-
     def unpack_batch(self, data) -> tuple:
         return self.data_spec.unpack(data, type(self).__name__)
 

@@ -197,10 +197,13 @@ class GANModel(AdversarialModel):
                 "Use ACGAN or InfoGAN for auxiliary heads."
             )
 
+    def generator_input_size(self, latent_dim: int) -> int:
+        """The size of G's first input for ``latent_dim`` noise dimensions (InfoGAN appends its codes)."""
+        return latent_dim
+
     @property
     def generator_latent_size(self) -> int:
-        """The size of G's first input (z, plus InfoGAN's codes)."""
-        return self.latent_dim
+        return self.generator_input_size(self.latent_dim)
 
     def log_names(self) -> list[str]:
         names = ["d_loss", "g_loss"]

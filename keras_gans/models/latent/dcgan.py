@@ -73,7 +73,7 @@ class DCGAN(GANModel):
     ):
         latent_dim, _ = self.check_sizes(latent_dim, kwargs.get("num_classes"))
         build = conv_networks(
-            self._default_generator_input(latent_dim),
+            self.generator_input_size(latent_dim),
             filters,
             normalization=self.discriminator_normalization,
             spectral_normalization=spectral_normalization,
@@ -87,10 +87,6 @@ class DCGAN(GANModel):
 
     #: Normalisation of the default discriminator's hidden layers.
     discriminator_normalization: str | None = "batch"
-
-    def _default_generator_input(self, latent_dim: int) -> int:
-        """The size of the default generator's first input (InfoGAN adds its codes)."""
-        return latent_dim
 
     def _default_auxiliary_heads(self, num_classes) -> dict[str, int] | None:
         """Extra heads of the default discriminator (ACGAN's classifier, InfoGAN's Q)."""

@@ -82,12 +82,8 @@ class InfoGAN(DCGAN):
             "g_optimizer": keras.optimizers.Adam(1e-3, beta_1=0.5, name="g_adam"),
         }
 
-    def _default_generator_input(self, latent_dim: int) -> int:
+    def generator_input_size(self, latent_dim: int) -> int:
         return latent_dim + sum(self.categorical_codes) + self.continuous_codes
-
-    @property
-    def generator_latent_size(self) -> int:
-        return self.latent_dim + sum(self.categorical_codes) + self.continuous_codes
 
     def _default_auxiliary_heads(self, num_classes) -> dict[str, int]:
         heads = {f"q_categorical_{i}": k for i, k in enumerate(self.categorical_codes)}
