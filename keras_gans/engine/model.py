@@ -106,6 +106,16 @@ class AdversarialModel(keras.Model):
         """``name -> (function, input_signature)``: the signatures of the exported model."""
         raise NotImplementedError
 
+    #: ``(name, "min" | "max")``: the sample-quality number ``keras-gans train`` keeps ``checkpoints/best.keras`` by
+    #: (a key of :meth:`evaluate_quality`'s result or of the metrics callback's logs).
+    primary_metric: tuple[str, str] = ("fid", "min")
+
+    @classmethod
+    def data_arguments(cls, element_spec) -> dict:
+        """The constructor arguments that follow from the training data's ``element_spec`` (``keras-gans train``
+        builds ``cls(**data_arguments(spec), seed=..., **model_args)``)."""
+        raise NotImplementedError(f"{cls.__name__} does not say which arguments its training data fixes.")
+
     @property
     def networks(self) -> dict[str, keras.Model]:
         return {n: getattr(self, n) for n in self.network_names}

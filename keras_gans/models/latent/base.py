@@ -70,6 +70,14 @@ class GANModel(AdversarialModel):
     #: Whether D (and G) take the class label as an input (CGAN); ACGAN's labels go to G only.
     labels_condition_discriminator = True
 
+    @classmethod
+    def data_arguments(cls, element_spec) -> dict:
+        """``{"image_shape": ...}`` from batches of images or ``(images, labels)``."""
+        images = element_spec[0] if isinstance(element_spec, tuple) else element_spec
+        if isinstance(images, dict):
+            images = images["image"]
+        return {"image_shape": tuple(int(d) for d in images.shape[1:])}
+
     def __init__(
         self,
         generator: keras.Model,
