@@ -198,6 +198,8 @@ _RUN_MINIMUMS = {
     "steps_per_epoch": (1, " (or null for the whole dataset)"),
     "sample_every": (1, ""),
     "grid_rows": (1, ""),
+    "metrics_every": (0, " (0: no metrics)"),
+    "metrics_samples": (2, ""),
     "seed": (0, ""),
 }
 # model_args keys that the run sets itself.
@@ -439,17 +441,29 @@ def _check_dataset(name: str, flag: str = "--dataset") -> None:
 
 def _cmd_train(args: argparse.Namespace) -> int:
     from keras_gans.config import RunConfig, load_config
-    from keras_gans.training import train
+    from keras_gans.training import TrainingDiverged, train
 
     try:
         config = load_config(args.config) if args.config else RunConfig()
     except yaml.YAMLError as error:
         raise UserError(f"--config {args.config}: {_yaml_problem(error, with_source=False)}") from error
     overrides = _parse_assignments(args.set, "--set")
-    for key in ("model", "dataset", "epochs", "batch_size", "seed", "steps_per_epoch"):
+    for key in (
+        "model",
+        "dataset",
+        "epochs",
+        "batch_size",
+        "seed",
+        "steps_per_epoch",
+        "metrics_every",
+        "metrics_samples",
+        "metrics_extractor",
+    ):
         value = getattr(args, key)
         if value is not None:
             overrides[key] = value
+    if args.no_monitor:
+        overrides["monitor"] = False
     values = _merge(config.to_dict(), overrides)
     _check_run_values(values)
     config = RunConfig.from_dict(values, source="command line")
@@ -460,12 +474,14 @@ def _cmd_train(args: argparse.Namespace) -> int:
     _check_output_dir(output)
     try:
         train(config, output, verbose=args.verbose, restart=args.restart)
+    except TrainingDiverged as error:
+        print(f"keras-gans train: {error}", file=sys.stderr)
+        return 1
     except TypeError as error:
         translated = _unexpected_keyword(error, {"model_args": config.model_args, "dataset_args": config.dataset_args})
         if translated is None:
             raise
         raise translated from error
-    print(f"Model: {os.path.join(output, 'model.keras')}\nSamples: {os.path.join(output, 'samples.png')}")
     return 0
 
 
@@ -657,7 +673,17 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--steps-per-epoch", type=_positive_int, help="cap on batches per epoch (default: all)")
     train.add_argument("--seed", type=_non_negative_int)
     train.add_argument("--set", action="append", metavar="KEY=VALUE", help="any config key, e.g. model_args.filters=32")
-    train.add_argument("--verbose", default="auto", type=_verbose, help="auto, 0, 1 or 2 (Keras' fit verbosity)")
+    train.add_argument(
+        "--verbose", default="auto", type=_verbose, help="auto (a bar on a terminal, else a line per epoch), 0, 1, 2"
+    )
+    train.add_argument("--no-monitor", action="store_true", help="no TrainingMonitor (health.json, divergence stop)")
+    train.add_argument(
+        "--metrics-every", type=_non_negative_int, help="FID/KID (or the family's metric) every N epochs; 0: never"
+    )
+    train.add_argument("--metrics-samples", type=_int_at_least(2, ""), help="samples per metrics evaluation")
+    train.add_argument(
+        "--metrics-extractor", help="auto, classifier (digits/MNIST), inception, or a saved classifier .keras"
+    )
     train.add_argument(
         "--restart",
         action="store_true",

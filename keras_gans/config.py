@@ -41,6 +41,11 @@ class RunConfig:
         seed: seed of the model's noise and of the data shuffling.
         sample_every: write a sample grid every this many epochs.
         grid_rows: rows of the sample grid.
+        monitor: run the TrainingMonitor (``health.json``; a divergence stops the run with healthy weights).
+        metrics_every: compute sample-quality metrics every this many epochs (and after the last); 0: never.
+        metrics_samples: generated images (or examples) per metrics evaluation.
+        metrics_extractor: ``"auto"``, ``"classifier"``, ``"inception"`` or a saved classifier ``.keras`` (see
+            :mod:`keras_gans.run_metrics`).
         description: free text; where the values come from (papers).
     """
 
@@ -57,6 +62,10 @@ class RunConfig:
     seed: int = 0
     sample_every: int = 1
     grid_rows: int = 8
+    monitor: bool = True
+    metrics_every: int = 5
+    metrics_samples: int = 1000
+    metrics_extractor: str = "auto"
     description: str = ""
 
     def __post_init__(self) -> None:
@@ -66,6 +75,20 @@ class RunConfig:
             raise ValueError("batch_size must be >= 1 and epochs >= 0.")
         if self.jit_compile not in ("auto", True, False):
             raise ValueError(f"jit_compile must be 'auto', true or false, got {self.jit_compile!r}.")
+        if not isinstance(self.monitor, bool):
+            raise ValueError(f"monitor must be true or false, got {self.monitor!r}.")
+        for key, least in (("metrics_every", 0), ("metrics_samples", 2)):
+            value = getattr(self, key)
+            if isinstance(value, bool) or not isinstance(value, int) or value < least:
+                raise ValueError(f"{key} must be an integer >= {least}, got {value!r}.")
+        extractor = self.metrics_extractor
+        if not isinstance(extractor, str) or (
+            extractor not in ("auto", "classifier", "inception") and not os.path.isfile(extractor)
+        ):
+            raise ValueError(
+                f"metrics_extractor {extractor!r}: not 'auto', 'classifier', 'inception' nor an existing file (a saved "
+                "Keras classifier, .keras)."
+            )
 
     @property
     def conditional(self) -> bool:

@@ -41,12 +41,14 @@ from keras_gans.callbacks.checkpoint import (
     write_text_atomically,
 )
 from keras_gans.config import RunConfig
+from keras_gans.experiment import EXPERIMENT_FILES, Experiment, TrainingDiverged
 from keras_gans.utils.images import make_grid, save_png
 
 __all__ = [
     "RESUMABLE_KEYS",
     "RUN_FILES",
     "RunFolderError",
+    "TrainingDiverged",
     "build_dataset",
     "build_model",
     "train",
@@ -55,9 +57,19 @@ __all__ = [
 ]
 
 #: Config keys a resumed run may change: the training length and what only shapes the output or the execution.
-RESUMABLE_KEYS = ("epochs", "steps_per_epoch", "sample_every", "grid_rows", "description", "jit_compile")
+RESUMABLE_KEYS = (
+    "epochs",
+    "steps_per_epoch",
+    "sample_every",
+    "grid_rows",
+    "description",
+    "jit_compile",
+    "monitor",
+    "metrics_every",
+    "metrics_samples",
+)
 #: What a run writes in its folder (``restart=True`` removes these and nothing else).
-RUN_FILES = ("config.yaml", "history.csv", "model.keras", "samples.png", "checkpoints", "samples")
+RUN_FILES = ("config.yaml", "history.csv", "model.keras", "samples.png", "checkpoints", "samples", *EXPERIMENT_FILES)
 CHECKPOINTS, SAMPLES, CONFIG_FILE, HISTORY_FILE = "checkpoints", "samples", "config.yaml", "history.csv"
 
 
@@ -80,21 +92,23 @@ def build_dataset(config: RunConfig, conditional: bool):
     )
 
 
-def build_model(config: RunConfig, image_shape: tuple[int, ...]) -> models.GANModel:
-    """The model of ``config`` for images of ``image_shape``, compiled; its initial weights come from ``config.seed``.
+def build_model(config: RunConfig, element_spec: Any):
+    """The model of ``config`` for data of ``element_spec``, compiled; its initial weights come from ``config.seed``.
 
-    Seeds Keras' global random state (``keras.utils.set_random_seed``) with it, so that a run killed before its first
-    checkpoint starts again from the same weights.
+    The family says which constructor arguments the data fix (``data_arguments``: the image shape of a latent
+    model, the input and output shapes of a translator...). Seeds Keras' global random state
+    (``keras.utils.set_random_seed``) with the seed, so that a run killed before its first checkpoint starts again
+    from the same weights.
     """
     keras.utils.set_random_seed(int(config.seed))
     model_cls = models.get_model_class(config.model)
-    model = model_cls(image_shape=image_shape, seed=config.seed, **config.model_args)
+    model = model_cls(**model_cls.data_arguments(element_spec), seed=config.seed, **config.model_args)
     d_opt, g_opt = config.build_optimizers()
     model.compile(d_optimizer=d_opt, g_optimizer=g_opt, jit_compile=config.jit_compile)
     return model
 
 
-def write_samples(model: models.GANModel, path: str, num_rows: int = 8, seed: int = 0) -> str:
+def write_samples(model: Any, path: str, num_rows: int = 8, seed: int = 0) -> str:
     """A PNG grid of the model's :meth:`grid_samples` (one class per column for conditional models)."""
     images, num_rows = model.grid_samples(num_rows, seed=seed)
     scale = max(1, 32 // images.shape[1])
@@ -286,9 +300,11 @@ def train(
 ):
     """Trains the model of ``config``, writing everything to ``output_dir``; resumes a run found there.
 
-    ``restart=True`` first removes the run found in ``output_dir`` (its files only) and starts again. Raises
-    :class:`RunFolderError` when the folder holds a run that cannot be continued with ``config`` (see the module
-    docstring). Returns the trained model.
+    Besides the checkpoints and grids, the run is watched and reported (:mod:`keras_gans.experiment`: health,
+    metrics, ``best.keras``, TensorBoard, ``report.html``, the summary). ``restart=True`` first removes the run found
+    in ``output_dir`` (its files only) and starts again. Raises :class:`RunFolderError` when the folder holds a run
+    that cannot be continued with ``config`` (see the module docstring), and :class:`TrainingDiverged` after saving
+    the last healthy weights when the run diverged. Returns the trained model.
     """
     output_dir = os.fspath(output_dir)
     if restart and os.path.isdir(output_dir):
@@ -315,8 +331,7 @@ def train(
         _set_jit_compile(model, config.jit_compile)
         initial_epoch, history = progress.epochs_done, progress.history
     else:
-        spec = dataset.element_spec[0] if config.conditional else dataset.element_spec
-        model = build_model(config, tuple(int(d) for d in spec.shape[1:]))
+        model = build_model(config, dataset.element_spec)
         initial_epoch, history = 0, []
     write_text_atomically(os.path.join(output_dir, CONFIG_FILE), yaml.safe_dump(run_config, sort_keys=False))
     write_history_csv(history_path, history)  # consistent with the checkpoint, whatever a kill left
@@ -326,25 +341,52 @@ def train(
         order = "" if exact else f" (the data order of {config.dataset!r} restarts: it cannot be fast-forwarded)"
         print(f"Resuming from {progress.path} after {initial_epoch} epoch(s){order}.")
 
-    grid = SampleGrid(samples_dir, num_rows=config.grid_rows, every_n_epochs=config.sample_every)
-    run_callbacks = [
-        *(callbacks or []),
-        grid,
-        ResumableCheckpoint(checkpoint_dir, history_path=history_path, run_config=run_config, history=history),
-    ]
+    files = {
+        "history": history_path,
+        "best": os.path.join(checkpoint_dir, "best.keras"),
+        "last": os.path.join(checkpoint_dir, MODEL_FILE),
+        "model": os.path.join(output_dir, "model.keras"),
+        "samples": os.path.join(output_dir, "samples.png"),
+    }
+    experiment = Experiment(
+        output_dir,
+        config,
+        model,
+        dataset,
+        _labelled_dataset(config),
+        history,
+        files,
+        samples_dir,
+        verbose=verbose,
+    )
+    checkpoint = ResumableCheckpoint(checkpoint_dir, history_path=history_path, run_config=run_config, history=history)
     if initial_epoch < config.epochs:
+        experiment.print_start()
         model.fit(
             data,
             epochs=config.epochs,
             initial_epoch=initial_epoch,
             steps_per_epoch=steps_per_epoch,
-            callbacks=run_callbacks,
-            verbose=verbose,
+            callbacks=experiment.callbacks(list(callbacks or []), checkpoint),
+            verbose=experiment.fit_verbose,
+            shuffle=False,  # the dataset shuffles itself, in an order a resumed run repeats
         )
     else:
         print(f"Already trained for {initial_epoch} epoch(s) (epochs={config.epochs}); nothing to do.")
-    _write_progress_montage(grid, samples_dir, max(initial_epoch, config.epochs))
-    with atomic_path(os.path.join(output_dir, "model.keras")) as tmp:
+    _write_progress_montage(experiment.grid, samples_dir, max(initial_epoch, config.epochs))
+    with atomic_path(files["model"]) as tmp:
         model.save(tmp)
-    write_samples(model, os.path.join(output_dir, "samples.png"), num_rows=config.grid_rows, seed=config.seed)
+    write_samples(model, files["samples"], num_rows=config.grid_rows, seed=config.seed)
+    if initial_epoch < config.epochs:
+        experiment.finish()
     return model
+
+
+def _labelled_dataset(config: RunConfig):
+    """The run's data with class labels where its loader has them (the metrics' digits classifier trains on them)."""
+    if not config.metrics_every or config.conditional:
+        return None
+    try:
+        return build_dataset(config, conditional=True)
+    except (TypeError, ValueError, KeyError):
+        return None

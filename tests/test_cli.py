@@ -15,7 +15,7 @@ from keras_gans.config import RunConfig, load_config
 from keras_gans.saving import ModelFileError
 from keras_gans.training import train
 
-QUICK = ["--verbose", "0", "--steps-per-epoch", "3"]
+QUICK = ["--verbose", "0", "--steps-per-epoch", "3", "--metrics-every", "0"]
 QUICK += ["--set", "model_args.filters=8", "--set", "model_args.latent_dim=8"]
 CLASSIFIER = os.path.join(os.path.dirname(cli.__file__), "presets", "digits_classifier.keras")
 
@@ -51,7 +51,7 @@ class _Interrupt(keras.callbacks.Callback):
 
 def test_interrupted_run_resumes_from_last_checkpoint(tmp_path):
     config = load_config("dcgan_digits").with_overrides(
-        {"epochs": 3, "steps_per_epoch": 2, "model_args": {"filters": 8, "latent_dim": 8}}
+        {"epochs": 3, "steps_per_epoch": 2, "model_args": {"filters": 8, "latent_dim": 8}, "metrics_every": 0}
     )
     out = str(tmp_path / "run")
     with pytest.raises(KeyboardInterrupt):

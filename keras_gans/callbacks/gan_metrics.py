@@ -50,6 +50,7 @@ class GANMetrics(keras.callbacks.Callback):
         results_path: if given, each evaluation is appended to this JSON-lines file as
             ``{"epoch", "metrics", "settings"}``.
         metric_options: other :class:`keras_gans.evaluation.MetricConfig` fields, e.g. ``{"kid_subset_size": 500}``.
+        last_epoch: also evaluate after the last epoch of the fit when it is not a multiple of ``every_n_epochs``.
 
     Attributes:
         history: one dict per evaluation: ``{"epoch": int, **values}``.
@@ -69,6 +70,7 @@ class GANMetrics(keras.callbacks.Callback):
         batch_size: int = 256,
         results_path: str | os.PathLike | None = None,
         metric_options: dict[str, int] | None = None,
+        last_epoch: bool = False,
     ) -> None:
         super().__init__()
         self.config = MetricConfig(metrics=tuple(metrics), seed=seed, **(metric_options or {}))
@@ -78,6 +80,7 @@ class GANMetrics(keras.callbacks.Callback):
         self.real_data = real_data
         self.extractor = extractor
         self.every_n_epochs = int(every_n_epochs)
+        self.last_epoch = bool(last_epoch)
         self.num_samples = int(num_samples)
         self.max_real_samples = max_real_samples
         self.labels = labels
@@ -106,7 +109,8 @@ class GANMetrics(keras.callbacks.Callback):
         return values
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
-        if (epoch + 1) % self.every_n_epochs:
+        is_last = self.last_epoch and (self.params or {}).get("epochs") == epoch + 1
+        if (epoch + 1) % self.every_n_epochs and not is_last:
             return
         values = self.evaluate()
         if logs is not None:

@@ -457,7 +457,7 @@ class TrainingMonitor(keras.callbacks.Callback):
             if directory:
                 os.makedirs(directory, exist_ok=True)
             with open(self.path, "w") as f:
-                json.dump(summary, f, indent=2)
+                json.dump(_json_safe(summary), f, indent=2)
         if self.verbose:
             print(_format_summary(summary), flush=True)
 
@@ -466,6 +466,17 @@ class TrainingMonitor(keras.callbacks.Callback):
 _WATCHED = frozenset(
     {"d_loss", "g_loss", "d_grad_norm", "g_grad_norm", "gradient_penalty", "r1_penalty", "d_real", "d_fake"}
 )
+
+
+def _json_safe(value: Any) -> Any:
+    """``value`` with NaN/inf floats as the strings "nan"/"inf"/"-inf": JSON (and browsers) have no NaN."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    return value
 
 
 def _format_summary(summary: dict[str, Any]) -> str:
