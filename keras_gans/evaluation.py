@@ -48,7 +48,8 @@ class MetricConfig:
 
     metrics: tuple[str, ...] = ("fid", "kid")
     kid_subsets: int = 100
-    kid_subset_size: int = 1000
+    #: ``None``: ``min(1000, real samples, generated samples)`` (KID refuses subsets larger than either set).
+    kid_subset_size: int | None = None
     is_splits: int = 10
     precision_recall_k: int = 3
     density_coverage_k: int = 5
@@ -141,8 +142,9 @@ def score_images(
     if "fid" in metrics:
         results["fid"] = reference.stats.fid(*feature_statistics(features), settings)
     if "kid" in metrics:
+        subset_size = config.kid_subset_size or min(1000, len(reference.features), len(features))
         results["kid"], results["kid_std"] = kid_from_features(
-            reference.features, features, config.kid_subsets, config.kid_subset_size, seed=config.seed
+            reference.features, features, config.kid_subsets, subset_size, seed=config.seed
         )
     if "is" in metrics:
         results["is"], results["is_std"] = inception_score_from_probs(probabilities, config.is_splits)

@@ -36,7 +36,8 @@ class EngineOptions:
 
     Attributes:
         ema_decay: keep an exponential moving average of the sampled networks' weights with this decay (e.g.
-            0.999, Karras et al., 2018; Yazıcı et al., 2019); the samplers and ``export`` then use the average.
+            0.999, Karras et al., 2018; Yazıcı et al., 2019), ramped up as in StyleGAN2-ADA so that it helps at any
+            budget (:mod:`keras_gans.engine.ema`); the samplers and ``export`` then use the average.
         skip_non_finite_gradients: zero a whole update when any of its values is NaN or inf, and keep batch-norm
             statistics finite, so one bad batch does not poison the model. Clip gradients with the optimizers'
             ``clipnorm``/``clipvalue``.

@@ -7,7 +7,9 @@ Local Nash Equilibrium", NeurIPS 2017 (arXiv:1706.08500). With Gaussians fitted 
     FID = ||mu1 - mu2||^2 + Tr(S1 + S2 - 2 (S1 S2)^{1/2})
 
 Means and covariances (unbiased, ``1 / (n - 1)``, as in the authors' code, pytorch-fid and TF-GAN) are computed in
-float64; the matrix square root is the symmetric one of :mod:`keras_gans.metrics.linalg`.
+float64; a feature constant over all samples gets an exactly zero row and column of the covariance. The matrix square
+root is the symmetric one of :mod:`keras_gans.metrics.linalg`, which drops the coordinates of zero variance (dead
+features): with them the result is exact instead of off by the square roots of eigenvalue rounding noise.
 The value depends on the feature extractor: only numbers computed with the same extractor settings compare.
 """
 
@@ -30,9 +32,17 @@ def _as_feature_matrix(features: np.ndarray, name: str) -> np.ndarray:
 
 
 def feature_statistics(features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mean ``mu`` (d,) and unbiased covariance ``sigma`` (d, d) of a (n, d) feature matrix, in float64."""
+    """Mean ``mu`` (d,) and unbiased covariance ``sigma`` (d, d) of a (n, d) feature matrix, in float64.
+
+    Columns constant over all rows get exactly zero covariance rows and columns (``np.cov`` can leave rounding noise
+    of the mean there), so that the Fréchet distance drops them exactly.
+    """
     features = _as_feature_matrix(features, "features")
-    return features.mean(axis=0), np.cov(features, rowvar=False)
+    sigma = np.atleast_2d(np.cov(features, rowvar=False))
+    constant = np.ptp(features, axis=0) == 0
+    sigma[constant, :] = 0.0
+    sigma[:, constant] = 0.0
+    return features.mean(axis=0), sigma
 
 
 def fid_from_statistics(mu1: np.ndarray, sigma1: np.ndarray, mu2: np.ndarray, sigma2: np.ndarray) -> float:
