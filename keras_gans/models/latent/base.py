@@ -69,6 +69,9 @@ class GANModel(AdversarialModel):
     sampled_networks = ("generator",)
     #: Whether D (and G) take the class label as an input (CGAN); ACGAN's labels go to G only.
     labels_condition_discriminator = True
+    #: Whether the generator's output is linear (no final tanh: StyleGAN2, ProGAN, as in their papers): ``generate``
+    #: and the exported signatures then clip the images to [-1, 1], as the papers' code does when it writes them.
+    clips_samples = False
 
     @classmethod
     def data_arguments(cls, element_spec) -> dict:
@@ -564,7 +567,10 @@ class GANModel(AdversarialModel):
             raise ValueError(f"num_samples={num_samples} but z has {len(z)} rows: pass one or the other.")
         if not np.all(np.isfinite(z)):
             raise ValueError("z holds NaN or inf values.")
-        return self._run_generator(self._generator_batches(z, labels, batch_size))
+        return self._clipped(self._run_generator(self._generator_batches(z, labels, batch_size)))
+
+    def _clipped(self, images: np.ndarray) -> np.ndarray:
+        return np.clip(images, -1.0, 1.0) if self.clips_samples else images
 
     def grid_samples(self, num_rows: int = 8, seed: int = 0) -> tuple[np.ndarray, int]:
         """Images for a sample grid, row by row, and its number of rows.
@@ -610,9 +616,12 @@ class GANModel(AdversarialModel):
             ):
                 return tf.identity(labels)
 
+        clips = self.clips_samples
+
         def images(z, labels=None):
             inputs = z if labels is None else [z, checked_labels(labels)]
-            return tf.cast(generator(inputs, training=False), tf.float32)
+            out = tf.cast(generator(inputs, training=False), tf.float32)
+            return tf.clip_by_value(out, -1.0, 1.0) if clips else out
 
         if num_classes is not None:
             return {

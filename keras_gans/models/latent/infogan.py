@@ -218,7 +218,8 @@ class InfoGAN(DCGAN):
         fixed = self._fixed_codes(codes or {}, num_samples, seed)
         vector = self._code_vector(tf.constant(fixed["categorical"]), tf.constant(fixed["continuous"])).numpy()
         batch_size = check_number("batch_size", batch_size, low=1, integer=True)
-        return self._run_generator(self._generator_batches(np.concatenate([noise, vector], axis=-1), None, batch_size))
+        batches = self._generator_batches(np.concatenate([noise, vector], axis=-1), None, batch_size)
+        return self._clipped(self._run_generator(batches))
 
     def grid_samples(self, num_rows: int = 8, seed: int = 0) -> tuple[np.ndarray, int]:
         """One value of the first categorical code per column (its effect reads across a row), codes drawn else."""
