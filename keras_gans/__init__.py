@@ -23,8 +23,12 @@ from keras_gans.models import (  # noqa: E402
     WGANGP,
     GANModel,
     InfoGAN,
+    StyleGAN2,
     TrainingOptions,
 )
+from keras_gans.models.latent.progan import ProGAN  # noqa: E402
+from keras_gans.models.super_resolution import ESRGAN, SRGAN, interpolate_weights  # noqa: E402
+from keras_gans.models.translation import CycleGAN, Pix2Pix  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -43,8 +47,15 @@ __all__ = [
     "WGAN",
     "WGANGP",
     "InfoGAN",
+    "StyleGAN2",
     "GANModel",
     "TrainingOptions",
+    "Pix2Pix",
+    "CycleGAN",
+    "ProGAN",
+    "SRGAN",
+    "ESRGAN",
+    "interpolate_weights",
     "callbacks",
     "data",
     "engine",

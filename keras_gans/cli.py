@@ -3,6 +3,8 @@
 keras-gans train --config dcgan_digits --output runs/dcgan_digits
 keras-gans sample --model runs/dcgan_digits/model.keras --output grid.png
 keras-gans evaluate --model runs/dcgan_digits/model.keras --dataset digits --dataset-arg image_size=[16,16]
+keras-gans translate --model runs/pix2pix/model.keras --input edges/ --output digits/ [--direction a_to_b]
+keras-gans upscale --model runs/srgan/model.keras --input photo.png --output photo_x4.png [--tile-size 128]
 keras-gans info
 keras-gans export --preset dcgan_digits --output serving --outputs images,png_bytes
 
@@ -388,15 +390,35 @@ def _require_gan(model: Any, source: str) -> Any:
 
 
 def _load_model(args: argparse.Namespace):
+    return _require_gan(_load_any_model(args), _model_source(args))
+
+
+def _model_source(args: argparse.Namespace) -> str:
+    return f"--model {args.model}" if args.model else f"--preset {args.preset}"
+
+
+def _load_any_model(args: argparse.Namespace):
+    """The model of ``--model`` or ``--preset``, of any family."""
     if bool(args.model) == bool(getattr(args, "preset", None)):
         raise UserError("pass exactly one of --model PATH.keras or --preset NAME")
     if args.model:
         from keras_gans import saving
 
-        return _require_gan(saving.load_model(args.model), f"--model {args.model}")
+        return saving.load_model(args.model)
     from keras_gans import hub
+    from keras_gans.engine import AdversarialModel
 
-    return _require_gan(hub.load_gan(args.preset), f"--preset {args.preset}")
+    # Any family's preset (a translator is no GANModel); the command then checks what it needs (generate, translate).
+    return hub.load_gan(args.preset, expected_class=AdversarialModel)
+
+
+def _load_translator(args: argparse.Namespace):
+    model = _load_any_model(args)
+    if not hasattr(model, "translate"):
+        raise UserError(
+            f"{_model_source(args)} holds a {type(model).__name__}, not a translation model (it has no translate())"
+        )
+    return model
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -549,15 +571,20 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     from keras_gans import data as data_lib
     from keras_gans.evaluation import METRIC_NAMES, evaluate_generator
 
-    metrics = tuple(m.strip() for m in args.metrics.split(",") if m.strip())
+    if args.output:
+        _check_output_file(args.output)
+    model = _load_any_model(args)
+    if hasattr(model, "translate"):
+        from keras_gans.translation_io import evaluate_translation_command
+
+        return evaluate_translation_command(model, args, _parse_assignments(args.dataset_arg, "--dataset-arg"))
+    model = _require_gan(model, _model_source(args))
+    metrics = tuple(m.strip() for m in (args.metrics or "fid,kid,precision_recall").split(",") if m.strip())
     unknown = sorted(set(metrics) - set(METRIC_NAMES))
     if unknown or not metrics:
         raise UserError(f"--metrics: unknown {unknown or 'none given'}; choose from {', '.join(METRIC_NAMES)}")
-    if args.output:
-        _check_output_file(args.output)
     dataset_args = _parse_assignments(args.dataset_arg, "--dataset-arg")
     _check_dataset(args.dataset)
-    model = _load_model(args)
     if args.classifier:
         from keras_gans import saving
         from keras_gans.metrics.extractors import ClassifierFeatureExtractor
@@ -581,6 +608,35 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         with open(args.output, "w") as f:
             json.dump(results, f, indent=2, default=str)
         print(f"Wrote {args.output}")
+    return 0
+
+
+def _cmd_translate(args: argparse.Namespace) -> int:
+    from keras_gans.translation_io import translate_folder
+
+    if not os.path.isdir(args.input):
+        raise UserError(f"--input {args.input}: not a folder of images")
+    _check_output_dir(args.output)
+    model = _load_translator(args)
+    written = translate_folder(model, args.input, args.output, direction=args.direction, batch_size=args.batch_size)
+    print(f"Wrote {len(written)} translated image(s) to {args.output}")
+    return 0
+
+
+def _cmd_upscale(args: argparse.Namespace) -> int:
+    from keras_gans.upscale_io import upscale_file
+
+    if not os.path.isfile(args.input):
+        raise UserError(f"--input {args.input}: no such image file")
+    _check_output_file(args.output)
+    _image_format(args.output)
+    model = _load_any_model(args)
+    if not hasattr(model, "upscale_image"):
+        raise UserError(
+            f"{_model_source(args)} holds a {type(model).__name__}, not a super-resolution model (no upscale_image())"
+        )
+    (h, w), (out_h, out_w) = upscale_file(model, args.input, args.output, args.tile_size, args.overlap)
+    print(f"Wrote {args.output}: {w}x{h} -> {out_w}x{out_h} (x{model.scale}, tiles of {args.tile_size})")
     return 0
 
 
@@ -710,11 +766,32 @@ def build_parser() -> argparse.ArgumentParser:
     add_model_source(evaluate)
     evaluate.add_argument("--dataset", default="digits")
     evaluate.add_argument("--dataset-arg", action="append", metavar="KEY=VALUE", help="e.g. image_size=[16,16]")
-    evaluate.add_argument("--metrics", default="fid,kid,precision_recall")
+    evaluate.add_argument(
+        "--metrics", help="GANs: fid,kid,precision_recall (default); translation: psnr,ssim,l1,fid,kid,accuracy"
+    )
+    evaluate.add_argument("--direction", default="a_to_b", help="translation models: a_to_b (default) or b_to_a")
     evaluate.add_argument("--classifier", help="a .keras classifier as feature extractor (default: InceptionV3)")
     evaluate.add_argument("--num-samples", type=_positive_int, default=10_000)
     evaluate.add_argument("--output", help="write the results as JSON here")
     evaluate.set_defaults(func=_cmd_evaluate)
+
+    translate = sub.add_parser("translate", help="translate every image of a folder with a translation model")
+    add_model_source(translate)
+    translate.add_argument("--input", required=True, help="folder of images (png, jpg, bmp, gif; recursive)")
+    translate.add_argument("--output", required=True, help="folder for the translated PNGs (same relative names)")
+    translate.add_argument("--direction", default="a_to_b", help="a_to_b (default) or b_to_a (CycleGAN)")
+    translate.add_argument("--batch-size", type=_positive_int, default=64)
+    translate.set_defaults(func=_cmd_translate)
+
+    upscale = sub.add_parser("upscale", help="upscale one image of any size with a super-resolution model (tiled)")
+    add_model_source(upscale)
+    upscale.add_argument("--input", required=True, help="the image file (png, jpg, bmp...)")
+    upscale.add_argument("--output", required=True, help=f"the upscaled image, format from extension: {formats}")
+    upscale.add_argument("--tile-size", type=_positive_int, default=128, help="tile side in input pixels (memory)")
+    upscale.add_argument(
+        "--overlap", type=_non_negative_int, default=None, help="context per tile side (default: exact, no seams)"
+    )
+    upscale.set_defaults(func=_cmd_upscale)
 
     info = sub.add_parser("info", help="versions, devices, models, configs and presets; or a saved model's config")
     info.add_argument("--model", help="describe this saved .keras model")

@@ -98,6 +98,7 @@ def test_mixed_bfloat16_step(name):
     assert getattr(model, zoo.hooks(model).sampled_network).compute_dtype == "bfloat16"
     images = zoo.sampler_output(model, zoo.serving_inputs(model, 3))
     assert images.dtype == np.float32 and np.isfinite(images).all()
+    assert np.abs(images).max() <= 1.0  # every sampler gives images in [-1, 1] (linear outputs are clipped)
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -43,6 +43,36 @@ def _latent(cls_name: str, **kwargs):
     return build
 
 
+def _translation(cls_name: str, **kwargs):
+    """A translation model at 8x8x1 with 4-filter networks (family "translation")."""
+
+    def build(seed: int = 7, **extra):
+        import keras_gans as kg
+
+        if cls_name == "CycleGAN":
+            common = {"shape_a": SHAPE, "shape_b": SHAPE, "filters": 4, "residual_blocks": 2}
+        else:
+            common = {"input_shape": SHAPE, "output_channels": SHAPE[-1], "filters": 4}
+        return getattr(kg, cls_name)(**common, discriminator_filters=4, seed=seed, **kwargs, **extra)
+
+    return build
+
+
+def _super_resolution(cls_name: str, **kwargs):
+    """A x2 super-resolution model, 4x4 -> 8x8x1, tiny networks; a D with 2 halvings (8x8 -> 2x2)."""
+
+    def build(seed: int = 7, **extra):
+        import keras_gans as kg
+
+        discriminator = kg.networks.build_sr_discriminator(1, filters=4, stages=2, dense_units=8)
+        common = {"scale": 2, "channels": 1, "filters": 4, "num_blocks": 1, "discriminator": discriminator}
+        if cls_name == "ESRGAN":
+            common["growth"] = 4
+        return getattr(kg, cls_name)(**common, seed=seed, **kwargs, **extra)
+
+    return build
+
+
 ZOO = [
     ZooEntry("GAN", _latent("GAN"), exact_with_xla_replicas=True),
     ZooEntry("DCGAN", _latent("DCGAN")),
@@ -54,6 +84,20 @@ ZOO = [
     ZooEntry("ACGAN", _latent("ACGAN", num_classes=NUM_CLASSES), labels=True),
     ZooEntry("InfoGAN", _latent("InfoGAN", **CODES)),
     ZooEntry("GAN_UNROLLED", _latent("GAN", unrolled_steps=2)),
+    # A 2-layer mapping network keeps the traced step (R1 and path length: second-order gradients) small.
+    ZooEntry("StyleGAN2", _latent("StyleGAN2", mapping_layers=2)),
+    # 4 images at 4x4, a fade-in over 8, then 8x8: the first step of 8 trains at alpha 0.5, the second at 8x8.
+    ZooEntry("ProGAN", _latent("ProGAN", max_filters=8, schedule=[4, 8, 4]), exact_with_xla_replicas=True),
+    ZooEntry("Pix2Pix", _translation("Pix2Pix"), family="translation"),
+    ZooEntry("CycleGAN", _translation("CycleGAN"), family="translation"),
+    # SRGAN: one MSE pretraining step, then the GAN phase; ESRGAN: the GAN phase (relativistic D) from the start.
+    # SRGAN-MSE (content on pixels); ESRGAN's perceptual loss on VGG19 (random weights) block1_conv2, pre-ReLU.
+    ZooEntry("SRGAN", _super_resolution("SRGAN", pretrain_steps=1, content=None), family="super_resolution"),
+    ZooEntry(
+        "ESRGAN",
+        _super_resolution("ESRGAN", pretrain_steps=0, content="vgg19", content_layer="block1_conv2"),
+        family="super_resolution",
+    ),
 ]
 BY_NAME = {entry.name: entry for entry in ZOO}
 
@@ -121,6 +165,82 @@ def _latent_dict_batch(entry: ZooEntry, n: int) -> dict:
     return {"image": images} if labels is None else {"image": images, "label": labels}
 
 
+def _digit_images(n: int, offset: int = 0) -> np.ndarray:
+    from sklearn.datasets import load_digits
+
+    return (load_digits().images[offset : offset + n, :, :, None] / 8.0 - 1.0).astype("float32")
+
+
+def _translation_training_data(entry: ZooEntry, n: int = 16):
+    """Pix2Pix: digits -> their negatives (pairs); CycleGAN: digits (A) and other, inverted digits (B), unpaired."""
+    if entry.name == "CycleGAN":
+        return _digit_images(n), -_digit_images(n, offset=n)
+    images = _digit_images(n)
+    return images, -images
+
+
+def _translation_serving_inputs(model, n: int, seed: int = 0) -> dict:
+    rng = np.random.default_rng(seed)
+    return {"inputs": rng.uniform(-1, 1, size=(n, *model.input_shape_of("a_to_b"))).astype("float32")}
+
+
+def _translation_sampler_output(model, inputs: dict) -> np.ndarray:
+    return model.translate(inputs["inputs"], direction="a_to_b")
+
+
+def _translation_bad_batches(entry: ZooEntry, model):
+    x, y = _translation_training_data(entry, 8)
+    first, second = ("inputs", "targets") if entry.name == "Pix2Pix" else ("domain A images", "domain B images")
+    cases = [
+        ("uint8", (x * 127 + 128).astype("uint8"), y, "must be floats"),
+        ("shape", np.zeros((8, 16, 16, 1), "float32"), y, rf"makes {first} of shape \(8, 8, 1\)"),
+        ("channels", x, np.repeat(y, 3, axis=-1), rf"makes {second} of shape \(8, 8, 1\)"),
+        ("no channel axis", x[..., 0], y, "no channel axis"),
+        ("one part", x, None, "trains on"),
+        ("counts", x, y[:6], "cardinality"),
+    ]
+    if entry.name == "Pix2Pix":
+        cases.append(("unpaired", {"a": x, "b": y}, None, "unpaired.*Use CycleGAN"))
+    else:
+        cases.append(("paired", {"input": x, "target": y}, None, "paired.*use Pix2Pix"))
+    return cases
+
+
+def _translation_dict_batch(entry: ZooEntry, n: int) -> dict:
+    x, y = _translation_training_data(entry, n)
+    return {"input": x, "target": y} if entry.name == "Pix2Pix" else {"a": x, "b": y}
+
+
+def _super_resolution_training_data(entry: ZooEntry, n: int = 16):
+    """High-res digits only: the models make their 4x4 inputs by bicubic downsampling."""
+    return _digit_images(n), None
+
+
+def _super_resolution_serving_inputs(model, n: int, seed: int = 0) -> dict:
+    rng = np.random.default_rng(seed)
+    return {"low_res": rng.uniform(-1, 1, size=(n, 4, 3 + n % 3, model.channels)).astype("float32")}
+
+
+def _super_resolution_sampler_output(model, inputs: dict) -> np.ndarray:
+    return model.upscale(inputs["low_res"])
+
+
+def _super_resolution_bad_batches(entry: ZooEntry, model):
+    images = _digit_images(8)
+    return [
+        ("uint8", (images * 127 + 128).astype("uint8"), None, "must be floats"),
+        ("not divisible", np.zeros((8, 9, 9, 1), "float32"), None, "multiples of 2"),
+        ("channels", np.repeat(images, 3, axis=-1), None, "built for 1-channel images"),
+        ("no channel axis", images[..., 0], None, "Add a channel axis"),
+        ("labels", images, np.zeros(8, "int32"), "images only"),
+        ("pair sizes", images, images, "2 times smaller"),
+    ]
+
+
+def _super_resolution_dict_batch(entry: ZooEntry, n: int) -> dict:
+    return {"image": _digit_images(n)}
+
+
 @dataclasses.dataclass(frozen=True)
 class FamilyHooks:
     """How the contract test drives the models of one family.
@@ -150,6 +270,21 @@ FAMILIES = {
         bad_batches=_latent_bad_batches,
         generate_reference=_latent_generate_reference,
         dict_batch=_latent_dict_batch,
+    ),
+    "translation": FamilyHooks(
+        training_data=_translation_training_data,
+        serving_inputs=_translation_serving_inputs,
+        sampler_output=_translation_sampler_output,
+        bad_batches=_translation_bad_batches,
+        dict_batch=_translation_dict_batch,
+        sampled_network="primary_generator",
+    ),
+    "super_resolution": FamilyHooks(
+        training_data=_super_resolution_training_data,
+        serving_inputs=_super_resolution_serving_inputs,
+        sampler_output=_super_resolution_sampler_output,
+        bad_batches=_super_resolution_bad_batches,
+        dict_batch=_super_resolution_dict_batch,
     ),
 }
 
