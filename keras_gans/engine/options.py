@@ -64,5 +64,17 @@ class EngineOptions:
     def field_names(cls) -> list[str]:
         return [f.name for f in dataclasses.fields(cls)]
 
+    @classmethod
+    def from_model_kwargs(cls, model_name: str, kwargs: dict) -> tuple[EngineOptions, dict]:
+        """``(options, keras.Model keyword arguments)`` from a model constructor's ``**options``; a keyword that is
+        neither refused with the list of the options (a typo must not pass silently)."""
+        base_kwargs = {k: kwargs.pop(k) for k in ("trainable", "dtype") if k in kwargs}
+        unknown = sorted(set(kwargs) - set(cls.field_names()))
+        if unknown:
+            raise TypeError(
+                f"{model_name} got unexpected keyword argument(s) {unknown}; its options are {cls.field_names()}."
+            )
+        return cls(**kwargs), base_kwargs
+
     def to_config(self) -> dict:
         return dataclasses.asdict(self)

@@ -92,14 +92,8 @@ class GANModel(AdversarialModel):
         name: str | None = None,
         **options: Any,
     ):
-        base_kwargs = {k: options.pop(k) for k in ("trainable", "dtype") if k in options}
-        unknown = sorted(set(options) - set(TrainingOptions.field_names()))
-        if unknown:
-            raise TypeError(
-                f"{type(self).__name__} got unexpected keyword argument(s) {unknown}; training options are "
-                f"{TrainingOptions.field_names()}."
-            )
-        self.options = TrainingOptions(**options)
+        engine_options, base_kwargs = TrainingOptions.from_model_kwargs(type(self).__name__, options)
+        self.options = engine_options
         self.latent_dim = _check_size("latent_dim", latent_dim)
         self.num_classes = None if num_classes is None else _check_size("num_classes", num_classes, low=2)
         self.loss_name = loss or self.default_loss

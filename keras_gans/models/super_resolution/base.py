@@ -88,13 +88,7 @@ class SuperResolutionGAN(AdversarialModel):
         name: str | None = None,
         **options: Any,
     ):
-        base_kwargs = {k: options.pop(k) for k in ("trainable", "dtype") if k in options}
-        unknown = sorted(set(options) - set(EngineOptions.field_names()))
-        if unknown:
-            raise TypeError(
-                f"{type(self).__name__} got unexpected keyword argument(s) {unknown}; the engine's options are "
-                f"{EngineOptions.field_names()}."
-            )
+        engine_options, base_kwargs = EngineOptions.from_model_kwargs(type(self).__name__, options)
         self.scale = check_scale(scale)
         if downsampling not in DOWNSAMPLINGS:
             raise ValueError(f"downsampling must be one of {DOWNSAMPLINGS}, got {downsampling!r}.")
@@ -113,7 +107,7 @@ class SuperResolutionGAN(AdversarialModel):
             min_size = minimum_input_size(content_network)
         self.data_spec = SuperResolutionData(self.channels, self.scale, downsampling, min_size, fixed_size)
         self.sample_inputs: np.ndarray | None = None
-        super().__init__(networks, EngineOptions(**options), seed=seed, name=name, **base_kwargs)
+        super().__init__(networks, engine_options, seed=seed, name=name, **base_kwargs)
         # Frozen, so not one of the trained ``networks``; a tracked layer, so its weights are saved with the model.
         self.content_network = content_network
 

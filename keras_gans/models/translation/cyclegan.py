@@ -101,12 +101,7 @@ class CycleGAN(TranslationModel):
         name: str | None = None,
         **options: Any,
     ):
-        base_kwargs = {k: options.pop(k) for k in ("trainable", "dtype") if k in options}
-        unknown = sorted(set(options) - set(EngineOptions.field_names()))
-        if unknown:
-            raise TypeError(
-                f"CycleGAN got unexpected keyword argument(s) {unknown}; its options are {EngineOptions.field_names()}."
-            )
+        engine_options, base_kwargs = EngineOptions.from_model_kwargs("CycleGAN", options)
         self.cycle_weight = check_number("cycle_weight", cycle_weight, low=0.0)
         self.identity_weight = (
             PAPER_IDENTITY_RATIO * self.cycle_weight
@@ -170,7 +165,7 @@ class CycleGAN(TranslationModel):
                 "discriminator_a": discriminator_a,
                 "discriminator_b": discriminator_b,
             },
-            EngineOptions(**options),
+            engine_options,
             seed=seed,
             name=name,
             **base_kwargs,

@@ -91,12 +91,7 @@ class Pix2Pix(TranslationModel):
         name: str | None = None,
         **options: Any,
     ):
-        base_kwargs = {k: options.pop(k) for k in ("trainable", "dtype") if k in options}
-        unknown = sorted(set(options) - set(EngineOptions.field_names()))
-        if unknown:
-            raise TypeError(
-                f"Pix2Pix got unexpected keyword argument(s) {unknown}; its options are {EngineOptions.field_names()}."
-            )
+        engine_options, base_kwargs = EngineOptions.from_model_kwargs("Pix2Pix", options)
         self.l1_weight = check_number("l1_weight", l1_weight, low=0.0)
         self.loss_name = loss
         self.objective = losses.adversarial_objective(loss)
@@ -142,7 +137,7 @@ class Pix2Pix(TranslationModel):
         self.data_spec = PairedTranslationData(self.input_image_shape, self.output_image_shape)
         super().__init__(
             {"generator": generator, "discriminator": discriminator},
-            EngineOptions(**options),
+            engine_options,
             seed=seed,
             name=name,
             **base_kwargs,
