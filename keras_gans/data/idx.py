@@ -104,6 +104,17 @@ def default_mnist_dir() -> str:
     return str(repo_root.parent / "shared" / "data" / "mnist")
 
 
+def pad_to_square(images: np.ndarray, size: int) -> np.ndarray:
+    """(N, H, W[, C]) uint8 images centred in (N, size, size[, C]) with zero (background) borders."""
+    images = np.asarray(images)
+    height, width = images.shape[1:3]
+    if size < height or size < width:
+        raise ValueError(f"cannot pad {height}x{width} images to {size}x{size}: size must be >= {max(height, width)}")
+    top, left = (size - height) // 2, (size - width) // 2
+    pads = [(0, 0), (top, size - height - top), (left, size - width - left)] + [(0, 0)] * (images.ndim - 3)
+    return np.pad(images, pads)
+
+
 def from_mnist_idx(
     directory: str | os.PathLike | None = None,
     split: str = "test",
@@ -115,9 +126,15 @@ def from_mnist_idx(
     seed: int | None = None,
     shuffle_buffer: int | None = None,
     drop_remainder: bool = True,
+    pad_to: int | None = None,
 ) -> tf.data.Dataset:
-    """MNIST IDX files (default folder: `default_mnist_dir()`) as batches of (B, 28, 28, 1) float32 in [-1, 1]."""
+    """MNIST IDX files (default folder: `default_mnist_dir()`) as batches of (B, 28, 28, 1) float32 in [-1, 1].
+
+    `pad_to=32` centres the digits on a 32x32 background (see :func:`pad_to_square`) before any `image_size` resize.
+    """
     images, labels = load_mnist_idx(default_mnist_dir() if directory is None else directory, split)
+    if pad_to is not None:
+        images = pad_to_square(images, pad_to)
     return from_arrays(
         images,
         labels if with_labels else None,
