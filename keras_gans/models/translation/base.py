@@ -27,8 +27,10 @@ import tensorflow as tf
 
 from keras_gans.engine import data_spec as data_spec_lib
 from keras_gans.engine.model import AdversarialModel
+from keras_gans.engine.options import check_number
 
 __all__ = [
+    "check_image_shape",
     "DIRECTIONS",
     "GRID_EXAMPLES",
     "PairedTranslationData",
@@ -107,6 +109,13 @@ class UnpairedTranslationData(data_spec_lib.UnpairedImages):
             "which learns from the correspondence, or pass the two domains as keras_gans.data.unpaired(a, b).",
         )
         return _two_parts(data, model_name, "a batch of each domain")
+
+
+def check_image_shape(name: str, shape) -> tuple[int, int, int]:
+    """``shape`` as an (H, W, C) tuple of positive ints, or a ValueError naming the argument."""
+    if not isinstance(shape, (tuple, list)) or len(shape) != 3:
+        raise ValueError(f"{name} must be (height, width, channels), got {shape!r}.")
+    return tuple(check_number(f"{name}[{i}]", d, low=1, integer=True) for i, d in enumerate(shape))
 
 
 def take_examples(data, num_samples: int) -> tuple[np.ndarray, np.ndarray]:

@@ -25,7 +25,12 @@ from keras_gans.engine.options import EngineOptions, check_number
 from keras_gans.engine.players import Player
 from keras_gans.models.registry import register_model
 from keras_gans.models.translation import losses
-from keras_gans.models.translation.base import TranslationModel, UnpairedTranslationData, take_examples
+from keras_gans.models.translation.base import (
+    TranslationModel,
+    UnpairedTranslationData,
+    check_image_shape,
+    take_examples,
+)
 from keras_gans.models.translation.image_pool import PAPER_POOL_SIZE, ImagePool
 from keras_gans.networks.patchgan import build_patchgan_discriminator
 from keras_gans.networks.resnet_translator import build_resnet_translator
@@ -42,12 +47,6 @@ class Draw:
     """Purposes of one step's random draws: the history pools' swap coins and slots."""
 
     POOL_A_SWAP, POOL_A_INDEX, POOL_B_SWAP, POOL_B_INDEX = 0, 1, 2, 3
-
-
-def _shape(name: str, shape) -> tuple[int, int, int]:
-    if not isinstance(shape, (tuple, list)) or len(shape) != 3:
-        raise ValueError(f"{name} must be (height, width, channels), got {shape!r}.")
-    return tuple(check_number(f"{name}[{i}]", d, low=1, integer=True) for i, d in enumerate(shape))
 
 
 @register_model
@@ -130,7 +129,7 @@ class CycleGAN(TranslationModel):
                     "CycleGAN needs shape_a=(H, W, C) and shape_b=(H, W, C) for its default networks (or the four "
                     "networks); CycleGAN.data_arguments(dataset.element_spec) reads them."
                 )
-            shape_a, shape_b = _shape("shape_a", shape_a), _shape("shape_b", shape_b)
+            shape_a, shape_b = check_image_shape("shape_a", shape_a), check_image_shape("shape_b", shape_b)
             if shape_a[:2] != shape_b[:2]:
                 raise ValueError(
                     f"The default CycleGAN networks keep the image size, but shape_a={shape_a} and shape_b={shape_b} "

@@ -19,7 +19,12 @@ from keras_gans.engine.players import Player
 from keras_gans.metrics.image_quality import image_quality_scores
 from keras_gans.models.registry import register_model
 from keras_gans.models.translation import losses
-from keras_gans.models.translation.base import PairedTranslationData, TranslationModel, take_examples
+from keras_gans.models.translation.base import (
+    PairedTranslationData,
+    TranslationModel,
+    check_image_shape,
+    take_examples,
+)
 from keras_gans.networks.patchgan import build_patchgan_discriminator
 from keras_gans.networks.unet import build_unet_generator, dropout_noise
 
@@ -34,12 +39,6 @@ class Draw:
     per dropout layer from these bases)."""
 
     D_DROPOUT, G_DROPOUT = 0, 16
-
-
-def _shape(name: str, shape) -> tuple[int, int, int]:
-    if not isinstance(shape, (tuple, list)) or len(shape) != 3:
-        raise ValueError(f"{name} must be (height, width, channels), got {shape!r}.")
-    return tuple(check_number(f"{name}[{i}]", d, low=1, integer=True) for i, d in enumerate(shape))
 
 
 @register_model
@@ -112,7 +111,7 @@ class Pix2Pix(TranslationModel):
                     "Pix2Pix needs input_shape=(H, W, C_in) and output_channels= for its default networks (or "
                     "generator= and discriminator=); Pix2Pix.data_arguments(dataset.element_spec) reads them."
                 )
-            input_shape = _shape("input_shape", input_shape)
+            input_shape = check_image_shape("input_shape", input_shape)
             output_channels = check_number("output_channels", output_channels, low=1, integer=True)
             check_number("dropout", dropout, low=0.0, high=0.99)
             generator = build_unet_generator(
