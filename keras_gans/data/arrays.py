@@ -10,6 +10,7 @@ import tensorflow as tf
 
 from keras_gans.data.pipeline import (
     DEFAULT_BATCH_SIZE,
+    ValueRange,
     check_array_range,
     implied_value_range,
     make_image_dataset,
@@ -53,6 +54,18 @@ def _as_labels(labels: Any, count: int) -> np.ndarray:
     return labels.astype(np.int32)
 
 
+def _checked_images(images: np.ndarray, value_range: Sequence[float] | None) -> tuple[np.ndarray, ValueRange]:
+    """``(images, their value range)``: float images as float32 and checked to lie in the range now (as is any
+    array with an explicit ``value_range``), unsigned integers spanning their dtype."""
+    explicit = value_range is not None
+    value_range = implied_value_range(images.dtype, value_range)
+    if images.dtype.kind == "f":
+        images = images.astype(np.float32, copy=False)
+    if explicit or images.dtype.kind == "f":
+        check_array_range(images, value_range, explicit)
+    return images, value_range
+
+
 def from_arrays(
     images: Any,
     labels: Any | None = None,
@@ -77,13 +90,7 @@ def from_arrays(
     `seed`): `dataset.repeat().skip(n)` is then batch `n` on of the same stream, cheaply (the data is in memory),
     which is how `keras-gans train` resumes a run exactly where it stopped.
     """
-    images = _as_nhwc(images)
-    explicit = value_range is not None
-    value_range = implied_value_range(images.dtype, value_range)
-    if images.dtype.kind == "f":
-        images = images.astype(np.float32, copy=False)
-    if explicit or images.dtype.kind == "f":
-        check_array_range(images, value_range, explicit)
+    images, value_range = _checked_images(_as_nhwc(images), value_range)
     elements: Any = images if labels is None else (images, _as_labels(labels, len(images)))
     dataset = make_image_dataset(
         tf.data.Dataset.from_tensor_slices(elements),

@@ -13,20 +13,19 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import tensorflow as tf
 
-from keras_gans.data.arrays import _as_labels, _as_nhwc
+from keras_gans.data.arrays import _as_labels, _as_nhwc, _checked_images
 from keras_gans.data.pipeline import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_SHUFFLE_BUFFER,
     ValueRange,
-    check_array_range,
     implied_value_range,
     normalize_images,
     resize_images,
     to_image_size,
 )
+from keras_gans.data.tfds import tfds_builder, tfds_split
 
 __all__ = [
     "DIRECTIONS",
@@ -149,19 +148,14 @@ def paired_from_arrays(
             f"paired data needs one target per input; got {len(inputs)} inputs and {len(targets)} targets "
             "(for two image sets without correspondence use keras_gans.data.unpaired)"
         )
-    ranges = []
-    for images, given in ((inputs, value_range), (targets, target_value_range or value_range)):
-        ranges.append(implied_value_range(images.dtype, given))
-        if given is not None or images.dtype.kind == "f":
-            check_array_range(images, ranges[-1], given is not None)
-    inputs = inputs.astype(np.float32, copy=False) if inputs.dtype.kind == "f" else inputs
-    targets = targets.astype(np.float32, copy=False) if targets.dtype.kind == "f" else targets
+    inputs, input_range = _checked_images(inputs, value_range)
+    targets, target_range = _checked_images(targets, target_value_range or value_range)
     elements: tuple = (inputs, targets)
     if labels is not None:
         elements = (inputs, targets, _as_labels(labels, len(inputs)))
     dataset = make_pair_dataset(
         tf.data.Dataset.from_tensor_slices(elements),
-        value_ranges=(ranges[0], ranges[1]),
+        value_ranges=(input_range, target_range),
         sizes=(image_size, target_size if target_size is not None else None),
         batch_size=batch_size,
         shuffle=shuffle,
@@ -301,35 +295,6 @@ def paired_from_side_by_side(
     )
 
 
-def _tfds_examples(name: str, split: str, data_dir: Any, download: bool, shuffle: bool, seed: int | None) -> tuple:
-    """``(builder, examples)`` of a TFDS dataset, with ``load_tfds``'s errors for unknown, offline, unprepared data."""
-    import tensorflow_datasets as tfds
-
-    from keras_gans.data.tfds import UnknownDatasetError
-
-    try:
-        builder = tfds.builder(name, data_dir=data_dir)
-    except tfds.core.registered.DatasetNotFoundError as err:
-        raise UnknownDatasetError(f"unknown TFDS dataset {name!r}; see tensorflow_datasets.list_builders()") from err
-    if download:
-        try:
-            builder.download_and_prepare()
-        except Exception as err:  # network, disk and TFDS install errors alike: say what to do
-            raise RuntimeError(
-                f"could not download {name!r} ({type(err).__name__}: {err}); check the network, or pass "
-                f"data_dir= with a prepared copy (e.g. `tfds build {name} --data_dir DIR` where there is network)"
-            ) from err
-    try:
-        examples = builder.as_dataset(
-            split=split, shuffle_files=shuffle, read_config=tfds.ReadConfig(shuffle_seed=seed)
-        )
-    except AssertionError as err:  # what TFDS raises for data that has not been prepared
-        raise FileNotFoundError(
-            f"{name!r} is not prepared in {builder.data_dir}; pass download=True (needs network) or data_dir="
-        ) from err
-    return builder, examples
-
-
 def paired_from_tfds(
     name: str,
     input_key: str,
@@ -353,7 +318,8 @@ def paired_from_tfds(
     """
     import tensorflow_datasets as tfds
 
-    builder, examples = _tfds_examples(name, split, data_dir, download, shuffle, seed)
+    builder = tfds_builder(name, data_dir, download)
+    examples = tfds_split(builder, name, split, shuffle, seed)
     features = builder.info.features
     for key in (input_key, target_key):
         if key not in features or not isinstance(features[key], tfds.features.Image):

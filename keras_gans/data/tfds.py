@@ -23,6 +23,40 @@ class UnknownDatasetError(ValueError):
     """A dataset name that no loader knows."""
 
 
+def tfds_builder(name: str, data_dir: str | os.PathLike | None, download: bool):
+    """``tfds.builder(name)``, prepared when ``download``; unknown names and failed downloads say what to do."""
+    import tensorflow_datasets as tfds
+
+    try:
+        builder = tfds.builder(name, data_dir=data_dir)
+    except tfds.core.registered.DatasetNotFoundError as err:
+        raise UnknownDatasetError(
+            f"unknown TFDS dataset {name!r}; see tensorflow_datasets.list_builders() for the names"
+        ) from err
+    if download:
+        try:
+            builder.download_and_prepare()
+        except Exception as err:  # network, disk and TFDS install errors alike: say what to do
+            raise RuntimeError(
+                f"could not download {name!r} ({type(err).__name__}: {err}); check the network, or pass "
+                f"data_dir= with a prepared copy (e.g. `tfds build {name} --data_dir DIR` where there is network)"
+            ) from err
+    return builder
+
+
+def tfds_split(builder, name: str, split: str, shuffle: bool, seed: int | None) -> tf.data.Dataset:
+    """The examples of ``split`` (files shuffled with ``seed`` when ``shuffle``); unprepared data says what to do."""
+    import tensorflow_datasets as tfds
+
+    try:
+        return builder.as_dataset(split=split, shuffle_files=shuffle, read_config=tfds.ReadConfig(shuffle_seed=seed))
+    except AssertionError as err:  # what TFDS raises for data that has not been prepared
+        raise FileNotFoundError(
+            f"{name!r} is not prepared in {builder.data_dir}; pass download=True (needs network) or "
+            "data_dir= with a prepared copy"
+        ) from err
+
+
 def load_tfds(
     name: str,
     split: str = "train",
@@ -54,21 +88,7 @@ def load_tfds(
     """
     import tensorflow_datasets as tfds
 
-    try:
-        builder = tfds.builder(name, data_dir=data_dir)
-    except tfds.core.registered.DatasetNotFoundError as err:
-        raise UnknownDatasetError(
-            f"unknown TFDS dataset {name!r}; see tensorflow_datasets.list_builders() for the names"
-        ) from err
-    if download:
-        try:
-            builder.download_and_prepare()
-        except Exception as err:  # network, disk and TFDS install errors alike: say what to do
-            raise RuntimeError(
-                f"could not download {name!r} ({type(err).__name__}: {err}); check the network, or pass "
-                f"data_dir= with a prepared copy (e.g. `tfds build {name} --data_dir DIR` where there is network)"
-            ) from err
-
+    builder = tfds_builder(name, data_dir, download)
     features = builder.info.features
     if image_key not in features or not isinstance(features[image_key], tfds.features.Image):
         raise ValueError(f"{name}: no image feature {image_key!r}; features are {sorted(features.keys())}")
@@ -77,15 +97,7 @@ def load_tfds(
             f"{name}: no class-label feature {label_key!r} for with_labels=True; features are "
             f"{sorted(features.keys())} (pass label_key=, or with_labels=False)"
         )
-    try:
-        examples = builder.as_dataset(
-            split=split, shuffle_files=shuffle, read_config=tfds.ReadConfig(shuffle_seed=seed)
-        )
-    except AssertionError as err:  # what TFDS raises for data that has not been prepared
-        raise FileNotFoundError(
-            f"{name!r} is not prepared in {builder.data_dir}; pass download=True (needs network) or "
-            "data_dir= with a prepared copy"
-        ) from err
+    examples = tfds_split(builder, name, split, shuffle, seed)
 
     if with_labels:
         elements = examples.map(lambda example: (example[image_key], example[label_key]))
