@@ -22,9 +22,10 @@ import keras
 
 from keras_gans import run_metrics
 from keras_gans.callbacks import HTMLReport, RunSummary, SampleGrid, TensorBoardLogger, TrainingMonitor
-from keras_gans.callbacks.best_checkpoint import BestCheckpoint, best_of_history
+from keras_gans.callbacks.best_checkpoint import BestCheckpoint
 from keras_gans.callbacks.progress import progress_callbacks
 from keras_gans.callbacks.training_diagnoses import DIAGNOSES
+from keras_gans.reporting.history import best_epoch, read_history_csv
 
 __all__ = ["EXPERIMENT_FILES", "Experiment", "TrainingDiverged"]
 
@@ -61,7 +62,6 @@ class Experiment:
         config: the run's :class:`~keras_gans.config.RunConfig`.
         model: the model to train (built or resumed).
         dataset: the training batches; ``labelled_dataset`` the same data with labels where the loader has them.
-        history: rows of the epochs already done (a resumed run's).
         files: name -> path of the run's files, listed in the report and the summary.
         verbose: ``fit``'s verbosity, ``"auto"`` to fit the output (see :func:`progress_callbacks`).
     """
@@ -73,7 +73,6 @@ class Experiment:
         model: Any,
         dataset: Any,
         labelled_dataset: Any,
-        history: list[dict],
         files: dict[str, str],
         samples_dir: str,
         verbose: Any = "auto",
@@ -86,17 +85,24 @@ class Experiment:
             **files,
         }
         tensorboard = self.files["tensorboard"]
+        # One sample of the real data serves the monitor (its mode-collapse reference) and the metrics.
+        real_images, real_labels = None, None
+        scores_samples = hasattr(model, "generate") and not hasattr(model, "evaluate_quality")
+        if scores_samples and (config.monitor or config.metrics_every):
+            source = labelled_dataset if config.metrics_every and labelled_dataset is not None else dataset
+            count = max(config.metrics_samples, 2000) if config.metrics_every else 1000
+            real_images, real_labels = run_metrics.real_sample(source, count)
         self.monitor = None
         if config.monitor and _monitored(model):
-            # Real images are the mode-collapse reference of the monitor's fixed-batch diversity.
-            real = run_metrics.real_sample(dataset, 1000)[0] if hasattr(model, "generate") else None
+            real = None if real_images is None else real_images[:1000]
             self.monitor = TrainingMonitor(path=self.files["health"], real_images=real, verbose=1)
         self.metrics, self.metrics_line = None, "no metrics (metrics_every: 0)"
         if config.metrics_every:
             self.metrics, self.metrics_line = run_metrics.metrics_callback(
                 model,
                 dataset,
-                labelled_dataset,
+                real_images,
+                real_labels,
                 output_dir,
                 extractor=config.metrics_extractor,
                 every_n_epochs=config.metrics_every,
@@ -104,8 +110,10 @@ class Experiment:
                 seed=config.seed,
             )
         monitor_key, mode = model.primary_metric
-        best, best_epoch = best_of_history(history, monitor_key, mode)
-        self.best = BestCheckpoint(self.files["best"], monitor_key, mode, best=best, best_epoch=best_epoch)
+        # A resumed run continues from the best of its earlier epochs (history.csv is the checkpoint's by now).
+        found = best_epoch(read_history_csv(self.files["history"]), monitor_key, mode)
+        best, best_at = (None, None) if found is None else (found[1], found[0])
+        self.best = BestCheckpoint(self.files["best"], monitor_key, mode, best=best, best_epoch=best_at)
         self.grid = SampleGrid(
             samples_dir,
             num_rows=config.grid_rows,

@@ -154,7 +154,8 @@ class QualityMetrics(keras.callbacks.Callback):
 def metrics_callback(
     model: Any,
     dataset: Any,
-    labelled_dataset: Any,
+    real_images: np.ndarray | None,
+    real_labels: np.ndarray | None,
     run_folder: str,
     extractor: str = "auto",
     every_n_epochs: int = 5,
@@ -163,8 +164,9 @@ def metrics_callback(
 ) -> tuple[keras.callbacks.Callback | None, str]:
     """``(callback or None, a line saying what is measured with what)`` for a run of ``model``.
 
-    ``labelled_dataset`` is the run's data with labels where the loader has them (None otherwise): the digits
-    classifier is trained on it. The metrics' real reference is up to ``max(num_samples, 2000)`` of its images.
+    A family that scores itself (``evaluate_quality``) is given ``dataset``; samplers are scored against
+    ``real_images`` (a sample of the run's data, see :func:`real_sample`), on whose labels the digits classifier
+    trains.
     """
     if hasattr(model, "evaluate_quality"):
         return (
@@ -173,7 +175,7 @@ def metrics_callback(
         )
     from keras_gans.callbacks import GANMetrics
 
-    images, labels = real_sample(labelled_dataset if labelled_dataset is not None else dataset, max(num_samples, 2000))
+    images, labels = real_images, real_labels
     chosen, why = run_extractor(extractor, images, labels, run_folder, seed=seed)
     if chosen is None:
         return None, why

@@ -354,7 +354,6 @@ def train(
         model,
         dataset,
         _labelled_dataset(config),
-        history,
         files,
         samples_dir,
         verbose=verbose,

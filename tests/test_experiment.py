@@ -15,8 +15,9 @@ import numpy as np
 import pytest
 
 from keras_gans import cli, run_metrics
-from keras_gans.callbacks.best_checkpoint import BestCheckpoint, best_of_history
+from keras_gans.callbacks.best_checkpoint import BestCheckpoint
 from keras_gans.config import RunConfig
+from keras_gans.reporting.history import EpochRecord, best_epoch, read_history_csv
 from keras_gans.training import train
 
 TINY = {"latent_dim": 8, "filters": 8}
@@ -68,11 +69,11 @@ def test_a_healthy_run_writes_every_output(healthy_run):
     assert all(math.isfinite(float(v)) and float(v) > 0 for v in fid[1:])
     assert math.isfinite(float(rows[2]["kid"]))
 
-    best_epoch = 1 + min((1, 2), key=lambda e: float(rows[e]["fid"]))
+    best_at_epoch = 1 + min((1, 2), key=lambda e: float(rows[e]["fid"]))
     best = keras.saving.load_model(folder / "checkpoints" / "best.keras")
-    assert int(best.step_counter.numpy()) == 10 * best_epoch  # the model of the best epoch, not the last one
-    assert f"Best fid (min): {float(rows[best_epoch - 1]['fid']):.5g}"[:16] in printed
-    assert f"at epoch {best_epoch}" in printed
+    assert int(best.step_counter.numpy()) == 10 * best_at_epoch  # the model of the best epoch, not the last one
+    assert f"Best fid (min): {float(rows[best_at_epoch - 1]['fid']):.5g}"[:16] in printed
+    assert f"at epoch {best_at_epoch}" in printed
 
     assert glob.glob(str(folder / "tensorboard" / "train" / "events.out.tfevents.*"))
     assert glob.glob(str(folder / "tensorboard" / "samples" / "events.out.tfevents.*"))
@@ -111,7 +112,7 @@ def test_a_resumed_run_keeps_the_best_of_its_earlier_epochs(healthy_run, tmp_pat
     copy = tmp_path / "run"
     shutil.copytree(folder, copy)
     rows = _history(copy)
-    best_value, best_epoch = best_of_history([{**r, "epoch": int(r["epoch"])} for r in rows], "fid", "min")
+    best_at, best_value = best_epoch(read_history_csv(copy / "history.csv"), "fid", "min")
     before = (copy / "checkpoints" / "best.keras").stat().st_mtime_ns
     train(_config(epochs=4), str(copy))
     rows = _history(copy)
@@ -120,7 +121,7 @@ def test_a_resumed_run_keeps_the_best_of_its_earlier_epochs(healthy_run, tmp_pat
         assert (copy / "checkpoints" / "best.keras").stat().st_mtime_ns == before
     else:
         assert (copy / "checkpoints" / "best.keras").stat().st_mtime_ns != before
-    assert best_epoch in (2, 3)
+    assert best_at in (2, 3)
 
 
 def test_a_divergence_exits_non_zero_with_the_diagnosis_and_leaves_finite_weights(tmp_path, capsys):
@@ -201,8 +202,9 @@ def test_best_checkpoint_saves_only_improvements(tmp_path):
     callback.on_epoch_end(6, {"psnr": 21.5})
     assert path.is_file() and (callback.best, callback.best_epoch) == (21.5, 7)
     assert not [p for p in os.listdir(tmp_path) if p != "best.keras"]  # no temporary file left
-    rows = [{"epoch": 0, "fid": "50"}, {"epoch": 1, "fid": "nan"}, {"epoch": 2, "fid": "40"}, {"epoch": 3}]
-    assert best_of_history(rows, "fid", "min") == (40.0, 3)
-    assert best_of_history(rows, "fid", "max") == (50.0, 1)
+    rows = [EpochRecord(1, {"fid": 50.0}), EpochRecord(2, {"fid": float("nan")}), EpochRecord(3, {"fid": 40.0})]
+    rows.append(EpochRecord(4, {}))
+    assert best_epoch(rows, "fid", "min") == (3, 40.0)  # what a resumed run's BestCheckpoint starts from
+    assert best_epoch(rows, "fid", "max") == (1, 50.0)
     with pytest.raises(ValueError, match="mode"):
         BestCheckpoint(path, "fid", mode="lowest")

@@ -10,24 +10,11 @@ import keras
 
 from keras_gans.callbacks.checkpoint import atomic_path
 
-__all__ = ["BestCheckpoint", "best_of_history"]
+__all__ = ["BestCheckpoint"]
 
 
 def _better(value: float, best: float | None, mode: str) -> bool:
     return best is None or (value < best if mode == "min" else value > best)
-
-
-def best_of_history(rows: list[dict], monitor: str, mode: str) -> tuple[float | None, int | None]:
-    """``(best value, its 1-based epoch)`` of ``monitor`` over history rows (``{"epoch": 0-based, key: value}``)."""
-    best, best_epoch = None, None
-    for row in rows:
-        try:
-            value = float(row.get(monitor))
-        except (TypeError, ValueError):
-            continue
-        if math.isfinite(value) and _better(value, best, mode):
-            best, best_epoch = value, int(row["epoch"]) + 1
-    return best, best_epoch
 
 
 class BestCheckpoint(keras.callbacks.Callback):
@@ -41,7 +28,8 @@ class BestCheckpoint(keras.callbacks.Callback):
         path: the ``.keras`` file.
         monitor: the log key (``fid``, ``psnr``...).
         mode: ``"min"`` or ``"max"``.
-        best, best_epoch: the best value so far and its 1-based epoch (a resumed run's; see :func:`best_of_history`).
+        best, best_epoch: the best value so far and its 1-based epoch (a resumed run's, e.g. from
+            :func:`keras_gans.reporting.history.best_epoch`).
     """
 
     def __init__(
