@@ -27,8 +27,15 @@ def real_batch(num_batches: int = 1):
 
 
 def build(model_name: str):
-    """A small model by name; a ``_REUSE`` suffix turns on ``reuse_fake_batch`` (one G forward per step)."""
+    """A small model by name; a ``_REUSE`` suffix turns on ``reuse_fake_batch`` (one G forward per step).
+
+    The initial weights are seeded too, so that a run (and a failure) is the same in every process.
+    """
+    import keras
+
     import keras_gans as kg
+
+    keras.utils.set_random_seed(1234)
 
     options = {}
     if model_name.endswith("_REUSE"):

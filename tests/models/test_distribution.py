@@ -46,7 +46,11 @@ def test_two_replicas_match_one_device(tmp_path, models, jit):
             # the largest weight difference is 0.097 of the largest move, against one XLA device).
             assert result["max_diff"] < 0.2 * result["max_moved"] + 1e-3, name
             continue
-        assert result["max_diff"] < 1e-5, f"{name}: weights differ by {result['max_diff']}"
+        # WGAN-GP's penalty differentiates through the critic's LeakyReLU kinks at interpolated points: a
+        # round-off-sized difference can put a unit on the other side of a kink and move the result by ~1e-3 of
+        # the step (seen once in CI: 6e-5 of a 0.04 move). Wrong aggregation (a sum, one replica's half) is ~50% off.
+        tolerance = 1e-5 + (1e-2 * result["max_moved"] if name == "WGANGP" else 0.0)
+        assert result["max_diff"] < tolerance, f"{name}: weights differ by {result['max_diff']}"
         single, mirrored = result["single_logs"], result["mirrored_logs"]
         # Losses are logged unscaled: the 2-replica mean equals the one-device value (not half of it).
         for key in ("d_loss", "g_loss"):
