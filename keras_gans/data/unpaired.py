@@ -1,4 +1,4 @@
-"""Unpaired images for CycleGAN-style translation: batches of ``(a, b)``, one batch of each domain, float32 [-1, 1].
+"""Unpaired images for CycleGAN-style translation: ``{"a": ..., "b": ...}`` batches, float32 [-1, 1].
 
 The two domains are shuffled independently, so batch ``i`` of A and batch ``i`` of B are unrelated. An epoch is
 ``max(len(A), len(B)) // batch_size`` steps, the smaller domain being repeated (reshuffled) as needed -- the
@@ -37,7 +37,9 @@ def _images_only(dataset: tf.data.Dataset, which: str) -> tf.data.Dataset:
 
 
 def zip_domains(dataset_a: tf.data.Dataset, dataset_b: tf.data.Dataset) -> tf.data.Dataset:
-    """``(a, b)`` batches from two batched image datasets: ``max(batches of A, batches of B)`` steps per epoch.
+    """``{"a": batch of A, "b": batch of B}`` from two batched image datasets: ``max(batches of A, batches of B)``
+    steps per epoch. Named, not an ``(a, b)`` tuple, so that a paired model (Pix2Pix) refuses them: a tuple would
+    read as ``(input, target)`` pairs that are not.
 
     Both are repeated, so the smaller domain is drawn again (reshuffled each pass when it shuffles); when a size is
     unknown or infinite the two are zipped as they are (the epoch ends with the shorter one).
@@ -54,7 +56,7 @@ def zip_domains(dataset_a: tf.data.Dataset, dataset_b: tf.data.Dataset) -> tf.da
         zipped = tf.data.Dataset.zip(dataset_a.repeat(), dataset_b.repeat()).take(steps)
     else:
         zipped = tf.data.Dataset.zip(dataset_a, dataset_b)
-    return zipped.prefetch(tf.data.AUTOTUNE)
+    return zipped.map(lambda a, b: {"a": a, "b": b}).prefetch(tf.data.AUTOTUNE)
 
 
 def _refuse_labels(with_labels: bool, source: str) -> None:
@@ -83,7 +85,7 @@ def unpaired(
     shuffle_buffer: int | None = None,
     drop_remainder: bool = True,
 ) -> tf.data.Dataset:
-    """``(a, b)`` batches from two image sets in no correspondence: arrays, batched datasets or folders.
+    """``{"a": ..., "b": ...}`` batches from two image sets in no correspondence: arrays, batched datasets or folders.
 
     * arrays (N, H, W[, C]) -> each through ``from_arrays`` (``value_range`` for A, ``value_range_b`` for B,
       default the same; ``image_size`` resizes both), then :func:`zip_domains`;
@@ -131,7 +133,7 @@ def unpaired_from_folders(
     seed: int | None = None,
     drop_remainder: bool = True,
 ) -> tf.data.Dataset:
-    """``(a, b)`` batches from two folders, or from one CycleGAN dataset root with ``<split>A/`` and ``<split>B/``.
+    """``{"a", "b"}`` batches from two folders, or from one CycleGAN dataset root with ``<split>A/`` and ``<split>B/``.
 
     ``unpaired_from_folders("horse2zebra", image_size=256)`` reads ``horse2zebra/trainA`` and ``trainB``
     (``split="test"``: ``testA``/``testB``); ``unpaired_from_folders(dir_a, dir_b, ...)`` any two folders. Images are
@@ -167,7 +169,7 @@ def unpaired_from_tfds(
     seed: int | None = None,
     drop_remainder: bool = True,
 ) -> tf.data.Dataset:
-    """TFDS ``cycle_gan/<task>`` (horse2zebra, apple2orange, monet2photo, ...) as ``(a, b)`` batches.
+    """TFDS ``cycle_gan/<task>`` (horse2zebra, apple2orange, monet2photo, ...) as ``{"a", "b"}`` batches.
 
     Reads the TFDS splits ``<split>A`` and ``<split>B`` through ``load_tfds`` (download and offline errors alike).
     ``with_labels=True`` is refused (the TFDS label only says the domain).
