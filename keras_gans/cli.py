@@ -272,6 +272,13 @@ def _check_model_args(model: str, model_args: dict) -> None:
     for key in model_args:
         if key in _RESERVED_MODEL_ARGS:
             raise UserError(f"model_args.{key} cannot be set: {_RESERVED_MODEL_ARGS[key]}")
+    if "precision" in model_args:
+        from keras_gans.engine.precision import check_precision
+
+        try:
+            check_precision(model_args["precision"])
+        except ValueError as error:
+            raise UserError(f"model_args.precision: {error}") from error
     accepted = _model_keywords(cls) if isinstance(cls, type) else None
     if accepted is None:
         return
@@ -647,8 +654,9 @@ def _cmd_info(args: argparse.Namespace) -> int:
     import keras_gans
     from keras_gans import losses
     from keras_gans.config import list_configs
+    from keras_gans.engine import precision
     from keras_gans.engine.distribution import xla_is_faster
-    from keras_gans.models import models_by_family
+    from keras_gans.models import get_model_class, model_names, models_by_family
     from keras_gans.utils import runtime
 
     if args.model:
@@ -670,6 +678,12 @@ def _cmd_info(args: argparse.Namespace) -> int:
     print(f"keras_gans {keras_gans.__version__}, Keras {keras.__version__}, TensorFlow {tf.__version__}")
     print(f"devices: {[d.name for d in tf.config.list_physical_devices()]}")
     print(f"jit_compile='auto' resolves to: {xla_is_faster()}")
+    for line in precision.describe_auto(
+        {name: get_model_class(name) for name in model_names()},
+        precision.detect_hardware(),
+        keras.config.dtype_policy().name,
+    ):
+        print(line)
     print(f"oneDNN CPU kernels: {'on' if runtime.onednn_enabled() else 'off'} (TF_ENABLE_ONEDNN_OPTS before import)")
     for family, names in models_by_family().items():
         print(f"{family} models: {', '.join(names)}")

@@ -32,6 +32,8 @@ import math
 import keras
 import tensorflow as tf
 
+from keras_gans.engine.precision import dtype_policy_scope
+
 __all__ = ["RAMPUP", "ExponentialMovingAverage", "batch_norm_statistics", "half_life", "warmed_up_decay"]
 
 #: The EMA half-life is at most ``RAMPUP`` times the steps so far (StyleGAN2-ADA's ``ema_rampup``).
@@ -102,7 +104,9 @@ class ExponentialMovingAverage:
         """A copy of network ``name`` with the averaged weights and the live non-trainable state (BN statistics)."""
         network = self.networks[name]
         if name not in self._copies:
-            self._copies[name] = keras.models.clone_model(network)
+            # Under the network's own policy: the copy's layers keep theirs, its outer model would take the global one.
+            with dtype_policy_scope(network.dtype_policy.name):
+                self._copies[name] = keras.models.clone_model(network)
         copy = self._copies[name]
         for target, source in zip(copy.weights, network.weights):
             target.assign(source)

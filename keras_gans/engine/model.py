@@ -25,7 +25,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_gans.engine import distribution, update
+from keras_gans.engine import distribution, precision, update
 from keras_gans.engine.data_spec import DataSpec
 from keras_gans.engine.ema import ExponentialMovingAverage
 from keras_gans.engine.options import check_bool
@@ -36,8 +36,11 @@ from keras_gans.engine.regularization import WeightedLog
 __all__ = ["AdversarialModel"]
 
 
-class AdversarialModel(keras.Model):
+class AdversarialModel(keras.Model, metaclass=precision.BuiltUnderPrecision):
     """Base of every model of the zoo; see the module docstring for what a family declares.
+
+    Every model is constructed under the dtype policy of its ``precision=`` option, which the metaclass resolves
+    (:mod:`keras_gans.engine.precision`); ``resolved_precision`` and ``precision_reason`` say what it chose and why.
 
     Args:
         networks: name -> network; each becomes an attribute of the model and is saved with it.
@@ -49,6 +52,9 @@ class AdversarialModel(keras.Model):
     data_spec: DataSpec
     #: Names of the networks its samplers use (EMA-averaged when ``ema_decay`` is set).
     sampled_networks: tuple[str, ...] = ()
+    #: Whether ``precision="auto"`` may pick mixed_bfloat16 on hardware with native bfloat16: declared by a family
+    #: (or model) whose measurements show its sample quality holds in bfloat16 (FID at a fixed budget, same seeds).
+    auto_bfloat16: bool = False
 
     def __init__(
         self,
@@ -115,6 +121,12 @@ class AdversarialModel(keras.Model):
         """The constructor arguments that follow from the training data's ``element_spec`` (``keras-gans train``
         builds ``cls(**data_arguments(spec), seed=..., **model_args)``)."""
         raise NotImplementedError(f"{cls.__name__} does not say which arguments its training data fixes.")
+
+    def record_precision(self, policy: str, reason: str) -> None:
+        """Records the dtype policy the model was built under and why (called once it is built)."""
+        self.resolved_precision = policy
+        self.precision_reason = reason
+        self.options = self.options.with_resolved_precision(policy)
 
     @property
     def networks(self) -> dict[str, keras.Model]:
@@ -370,13 +382,37 @@ class AdversarialModel(keras.Model):
             return export_lib.export_for_tf_serving(self, filepath, verbose=bool(verbose), **kwargs)
         return export_lib.export_model(self, filepath, format=format, verbose=verbose, **kwargs)
 
+    @classmethod
+    def from_preset(cls, name_or_path: str, **kwargs: Any) -> AdversarialModel:
+        """A pretrained model of this class from a preset name, folder, archive or URL (``TypeError`` for a preset
+        of another class); see :func:`keras_gans.hub.load_gan`."""
+        from keras_gans import hub
+
+        return hub.load_gan(name_or_path, expected_class=cls, **kwargs)
+
     def network_config(self) -> dict:
         return {n: keras.saving.serialize_keras_object(getattr(self, n)) for n in self.network_names}
 
-    @staticmethod
-    def deserialize_networks(config: dict, names) -> dict:
+    @classmethod
+    def deserialize_networks(cls, config: dict, names) -> dict:
+        """``config`` with the networks ``names`` deserialized under the policy the model loads with: the saved
+        one, or for ``precision="auto"`` the one it resolves to on this machine
+        (:func:`~keras_gans.engine.precision.policy_for_loading`)."""
         config = dict(config)
-        for key in names:
-            if key in config and isinstance(config[key], dict):
-                config[key] = keras.saving.deserialize_keras_object(config[key])
+        serialized = {key: config[key] for key in names if isinstance(config.get(key), dict)}
+        requested = precision.check_precision(config.get("precision", precision.AUTO))
+        saved = config.pop("resolved_precision", None) or precision.saved_policy(serialized.values())
+        auto_now, _ = precision.resolve_precision(
+            precision.AUTO,
+            model_name=cls.__name__,
+            allows_bfloat16=bool(cls.auto_bfloat16),
+            global_policy=keras.config.dtype_policy().name,
+            hardware=precision.detect_hardware(),
+        )
+        policy = precision.policy_for_loading(requested, saved, auto_now)
+        with precision.dtype_policy_scope(policy):
+            for key, value in serialized.items():
+                if policy != saved:
+                    value = precision.retarget_policies(value, saved, policy)
+                config[key] = keras.saving.deserialize_keras_object(value)
         return config

@@ -8,6 +8,8 @@ import numbers
 
 import numpy as np
 
+from keras_gans.engine.precision import check_precision
+
 __all__ = ["EngineOptions", "check_bool", "check_number"]
 
 
@@ -43,11 +45,22 @@ class EngineOptions:
             ``clipnorm``/``clipvalue``.
         weight_clip: clip the weights of the networks of players declared ``clipped`` (the WGAN critic) to
             [-c, c] after each of their updates (Arjovsky et al., 2017: c = 0.01). ``None``: off.
+        precision: the dtype policy the model builds its networks under: ``"float32"``, ``"mixed_bfloat16"``,
+            ``"mixed_float16"`` (bfloat16/float16 compute, float32 variables; float16 with loss scaling), or
+            ``"auto"`` (the default): the policy of the networks passed in, else the global policy when it is not
+            float32, else mixed_bfloat16 where the hardware has native bfloat16 (AVX512_BF16/AMX CPUs, GPUs of
+            compute capability >= 8.0, TPUs) and the model's measurements allow it (``auto_bfloat16``), else
+            float32 (:mod:`keras_gans.engine.precision`). Networks passed in must have the policy asked for.
+            Losses, penalties, batch-norm statistics, EMA weights and samples stay float32. Saved with the model
+            with the policy it resolved to (``resolved_precision``); loading re-resolves ``"auto"``.
     """
 
     ema_decay: float | None = None
     skip_non_finite_gradients: bool = False
     weight_clip: float | None = None
+    precision: str = "auto"
+    #: The policy ``precision`` resolved to, recorded by the engine once the model is built (not an argument).
+    resolved_precision: str | None = dataclasses.field(default=None, init=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.ema_decay is not None:
@@ -59,22 +72,31 @@ class EngineOptions:
             check_number("weight_clip", self.weight_clip)
             if self.weight_clip <= 0:
                 raise ValueError(f"weight_clip must be > 0 (e.g. 0.01 for WGAN), got {self.weight_clip}.")
+        check_precision(self.precision)
 
     @classmethod
     def field_names(cls) -> list[str]:
-        return [f.name for f in dataclasses.fields(cls)]
+        """The options' keyword arguments (the engine's records such as ``resolved_precision`` aside)."""
+        return [f.name for f in dataclasses.fields(cls) if f.init]
 
     @classmethod
     def from_model_kwargs(cls, model_name: str, kwargs: dict) -> tuple[EngineOptions, dict]:
         """``(options, keras.Model keyword arguments)`` from a model constructor's ``**options``; a keyword that is
         neither refused with the list of the options (a typo must not pass silently)."""
         base_kwargs = {k: kwargs.pop(k) for k in ("trainable", "dtype") if k in kwargs}
+        kwargs.pop("resolved_precision", None)  # a saved record: the engine resolves the precision again
         unknown = sorted(set(kwargs) - set(cls.field_names()))
         if unknown:
             raise TypeError(
                 f"{model_name} got unexpected keyword argument(s) {unknown}; its options are {cls.field_names()}."
             )
         return cls(**kwargs), base_kwargs
+
+    def with_resolved_precision(self, policy: str) -> EngineOptions:
+        """These options with ``resolved_precision`` recorded (the engine calls it once the model is built)."""
+        options = dataclasses.replace(self)
+        object.__setattr__(options, "resolved_precision", policy)
+        return options
 
     def to_config(self) -> dict:
         return dataclasses.asdict(self)

@@ -16,7 +16,7 @@ __all__ = ["TrainingOptions"]
 class TrainingOptions(EngineOptions):
     """Options of the latent-space train step; every field is a keyword argument of the models, saved in their config.
 
-    The engine's own options (``ema_decay``, ``skip_non_finite_gradients``, ``weight_clip``) are in
+    The engine's own options (``ema_decay``, ``skip_non_finite_gradients``, ``weight_clip``, ``precision``) are in
     :class:`~keras_gans.engine.options.EngineOptions`.
 
     Attributes:

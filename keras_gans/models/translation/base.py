@@ -157,6 +157,8 @@ class TranslationModel(AdversarialModel):
     """Base of the translation models; see the module docstring. Subclasses set :attr:`generators`."""
 
     family = "translation"
+    #: precision="auto" keeps float32 until the family's bfloat16 sample quality is measured (issue 13).
+    auto_bfloat16 = False
     #: direction -> the attribute name of the generator translating that way (the first is ``serving_default``).
     generators: dict[str, str] = {}
     #: The family's own sample-quality number: Pix2Pix's PSNR against the targets, CycleGAN's cycle error.

@@ -67,7 +67,7 @@ class CycleGAN(TranslationModel):
         pool_size: the history pool of fakes per domain (50; 0: D sees the current fakes only).
         loss: ``"least_squares"`` (the paper) or ``"non_saturating"``.
         seed: seed of the model's noise streams.
-        **options: the engine's options (``ema_decay``, ``skip_non_finite_gradients``, ``weight_clip``).
+        **options: the engine's options (``ema_decay``, ``skip_non_finite_gradients``, ``weight_clip``, ``precision``).
     """
 
     generators = {"a_to_b": "generator_ab", "b_to_a": "generator_ba"}

@@ -60,7 +60,7 @@ class Pix2Pix(TranslationModel):
         l1_weight: λ (100).
         loss: ``"non_saturating"`` (the paper's cross-entropy GAN) or ``"least_squares"``.
         seed: seed of the model's noise streams.
-        **options: the engine's options (``ema_decay``, ``skip_non_finite_gradients``, ``weight_clip``).
+        **options: the engine's options (``ema_decay``, ``skip_non_finite_gradients``, ``weight_clip``, ``precision``).
     """
 
     generators = {"a_to_b": "generator"}
