@@ -585,6 +585,10 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         from keras_gans.translation_io import evaluate_translation_command
 
         return evaluate_translation_command(model, args, _parse_assignments(args.dataset_arg, "--dataset-arg"))
+    if hasattr(model, "upscale"):
+        from keras_gans.upscale_io import evaluate_upscale_command
+
+        return evaluate_upscale_command(model, args, _parse_assignments(args.dataset_arg, "--dataset-arg"))
     model = _require_gan(model, _model_source(args))
     metrics = tuple(m.strip() for m in (args.metrics or "fid,kid,precision_recall").split(",") if m.strip())
     unknown = sorted(set(metrics) - set(METRIC_NAMES))
@@ -781,7 +785,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--dataset", default="digits")
     evaluate.add_argument("--dataset-arg", action="append", metavar="KEY=VALUE", help="e.g. image_size=[16,16]")
     evaluate.add_argument(
-        "--metrics", help="GANs: fid,kid,precision_recall (default); translation: psnr,ssim,l1,fid,kid,accuracy"
+        "--metrics",
+        help="GANs: fid,kid,precision_recall (default); translation: psnr,ssim,l1,fid,kid,accuracy; super-resolution: "
+        "all (psnr, ssim, l1, with --classifier fid, kid, accuracy; beside bicubic)",
     )
     evaluate.add_argument("--direction", default="a_to_b", help="translation models: a_to_b (default) or b_to_a")
     evaluate.add_argument("--classifier", help="a .keras classifier as feature extractor (default: InceptionV3)")

@@ -15,7 +15,13 @@ import numpy as np
 
 from keras_gans.data.paired import IMAGE_EXTENSIONS
 
-__all__ = ["evaluate_translation_command", "held_out_translation_data", "read_images", "translate_folder"]
+__all__ = [
+    "evaluate_translation_command",
+    "held_out_translation_data",
+    "read_images",
+    "report_results",
+    "translate_folder",
+]
 
 
 def _image_paths(directory: Path) -> list[Path]:
@@ -133,8 +139,6 @@ def held_out_translation_data(
 
 def evaluate_translation_command(model: Any, args: Any, dataset_args: dict) -> int:
     """``keras-gans evaluate`` for a translation model: held-out data -> :func:`evaluate_translation` -> a table."""
-    import json
-
     from keras_gans.metrics.translation import evaluate_translation
 
     if args.dataset == "digits":  # the GAN default: no translation data
@@ -155,13 +159,27 @@ def evaluate_translation_command(model: Any, args: Any, dataset_args: dict) -> i
     metrics = None
     if args.metrics:
         metrics = [m.strip() for m in args.metrics.split(",") if m.strip()]
-    results = evaluate_translation(model, classifier=classifier, metrics=metrics, direction=direction, **data)
-    print(f"{'metric':<12} value")
+    from keras_gans.model_evaluation import kid_subset_size
+
+    reference = data["targets"] if data["reference"] is None else data["reference"]
+    subset_size = kid_subset_size(len(data["inputs"]), len(reference))
+    results = evaluate_translation(
+        model, classifier=classifier, metrics=metrics, direction=direction, kid_subset_size=subset_size, **data
+    )
+    report_results(results, args.output)
+    return 0
+
+
+def report_results(results: dict[str, Any], output: str | None = None) -> None:
+    """Prints ``keras-gans evaluate``'s table of ``results`` (all but ``"settings"``); writes them as JSON to
+    ``output`` when given."""
+    import json
+
+    print(f"{'metric':<18} value")
     for key, value in results.items():
         if key != "settings":
-            print(f"{key:<12} {value:.6g}")
-    if args.output:
-        with open(args.output, "w") as f:
+            print(f"{key:<18} {value:.6g}")
+    if output:
+        with open(output, "w") as f:
             json.dump(results, f, indent=2, default=str)
-        print(f"Wrote {args.output}")
-    return 0
+        print(f"Wrote {output}")

@@ -1,12 +1,14 @@
-"""Upscaling image files with a super-resolution model (``keras-gans upscale``): read, tile-upscale, write."""
+"""Upscaling image files with a super-resolution model (``keras-gans upscale``): read, tile-upscale, write; and
+``keras-gans evaluate`` for such a model."""
 
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import numpy as np
 
-__all__ = ["read_image", "upscale_file"]
+__all__ = ["evaluate_upscale_command", "read_image", "upscale_file"]
 
 
 def read_image(path: str, channels: int) -> np.ndarray:
@@ -37,3 +39,27 @@ def upscale_file(model, input_path: str, output_path: str, tile_size: int = 128,
     os.makedirs(os.path.dirname(os.path.abspath(output_path)), exist_ok=True)
     Image.fromarray(pixels[..., 0] if pixels.shape[-1] == 1 else pixels).save(output_path)
     return image.shape[:2], output.shape[:2]
+
+
+def evaluate_upscale_command(model, args: Any, dataset_args: dict) -> int:
+    """``keras-gans evaluate`` for a super-resolution model: PSNR/SSIM/L1 beside bicubic's on up to
+    ``--num-samples`` images of ``--dataset`` and, with ``--classifier``, FID/KID and the accuracy on the upscaled
+    images (:func:`keras_gans.model_evaluation.evaluate_upscaler`) -> a table (and ``--output`` JSON)."""
+    from keras_gans import data as data_lib
+    from keras_gans.metrics.super_resolution import super_resolution_scores
+    from keras_gans.model_evaluation import evaluate_upscaler
+    from keras_gans.translation_io import report_results
+
+    if args.metrics:
+        raise ValueError(
+            "--metrics: a super-resolution model reports all its numbers (psnr, ssim, l1 and, with --classifier, "
+            "fid, kid, accuracy; each beside bicubic's): drop --metrics"
+        )
+    if args.classifier:
+        results = evaluate_upscaler(model, args.dataset, dataset_args, args.classifier, args.num_samples)
+    else:
+        data = data_lib.load(args.dataset, batch_size=256, shuffle=False, drop_remainder=False, **dataset_args)
+        results = super_resolution_scores(model, data, args.num_samples)
+        results["settings"] = {"dataset": args.dataset, "crop": int(model.scale), "num_samples": args.num_samples}
+    report_results(results, args.output)
+    return 0

@@ -203,13 +203,15 @@ def load_gan(
     force_download: bool = False,
     progress: bool = True,
 ):
-    """A pretrained :class:`keras_gans.GANModel` from a preset (name, folder, archive, .keras file or URL).
+    """A pretrained model of the zoo from a preset (name, folder, archive, .keras file or URL).
 
-    Loaded with ``keras.saving.load_model(..., safe_mode=True)``; compiled with the saved optimizers and their
-    state when ``compile`` (ready to fine-tune). ``expected_class`` (set by ``DCGAN.from_preset``) refuses a
-    preset of another model class.
+    Any family: a :class:`keras_gans.GANModel` (``generate``), a translator (``translate``) or an upscaler
+    (``upscale``). Loaded with ``keras.saving.load_model(..., safe_mode=True)``; compiled with the saved optimizers
+    and their state when ``compile`` (ready to fine-tune). ``expected_class`` (set by ``DCGAN.from_preset``,
+    ``Pix2Pix.from_preset``...) refuses a preset of another model class.
     """
-    from keras_gans import GANModel, saving
+    from keras_gans import saving
+    from keras_gans.engine import AdversarialModel
 
     path = resolve_preset(name_or_path, sha256=sha256, force_download=force_download, progress=progress)
     with warnings.catch_warnings():
@@ -220,7 +222,7 @@ def load_gan(
             model = saving.load_model(str(path), compile=compile, safe_mode=True)
         except ModelFileError as error:
             raise PresetFileError(os.fspath(name_or_path), path, error.problem) from error
-    expected = expected_class or GANModel
+    expected = expected_class or AdversarialModel
     if not isinstance(model, expected):
         raise TypeError(f"{name_or_path} holds a {type(model).__name__}, not a {expected.__name__}")
     return model

@@ -27,6 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from keras_gans.hub.download import PresetError, archive_stem
+from keras_gans.hub.model_card import model_card as _model_card
+from keras_gans.hub.model_card import model_metadata as _model_metadata
+from keras_gans.hub.model_card import write_samples as _write_samples
 
 __all__ = [
     "PRESET_FORMAT",
@@ -40,16 +43,16 @@ __all__ = [
 
 PRESET_FORMAT = "keras_gans.preset"
 PRESET_FORMAT_VERSION = 1
-#: Keys keras_gans writes in metadata.json (besides Keras' ``keras_version`` and ``date_saved``).
+#: Keys keras_gans writes in metadata.json (besides Keras' ``keras_version`` and ``date_saved``), with the family's
+#: facts (:data:`keras_gans.hub.model_card.FAMILY_FACTS`: ``image_shape``, ``latent_dim``, ``num_classes`` of a
+#: latent GAN; ``directions`` of a translator; ``scale`` and ``channels`` of an upscaler).
 PRESET_METADATA_KEYS = (
     "format",
     "format_version",
     "name",
     "description",
     "model_class",
-    "image_shape",
-    "latent_dim",
-    "num_classes",
+    "family",
     "ema",
     "optimizer_state",
     "dataset",
@@ -78,14 +81,15 @@ def save_preset(
     """Writes ``gan`` as a preset folder, or as an archive when ``path`` ends in ``.tar.gz``/``.tgz``/``.zip``.
 
     Args:
-        gan: a :class:`keras_gans.GANModel`.
+        gan: a model of the zoo (any family: a :class:`keras_gans.GANModel`, a translator, an upscaler).
         path: the preset folder (its name is the preset's default name) or archive to write. A name ending in
             another file suffix (``x.rar``, ``m.keras``, ``x.tar``) is refused with ``ValueError`` rather than
             written as a folder of that name.
         metadata: dataset, metrics, license, description, training_steps... merged over the values read from the
-            model (class, image shape, latent size, classes, EMA, optimizer steps, versions).
+            model (class, family and its facts, EMA, optimizer steps, versions).
         model_card: the README.md text; one is made from the metadata when None.
-        samples: also write ``samples.png``, a grid of 64 samples (seed 0; 8 per class for conditional models).
+        samples: also write ``samples.png``, the model's ``grid_samples(8, seed=0)``: 64 samples (8 per class for
+            conditional models), or 8 rows of input | output (| target) for translators and upscalers.
         include_optimizer: keep the optimizers' state (about 2/3 of the file with Adam). Without it the preset
             still loads compiled, with fresh optimizer state.
         overwrite: replace an existing folder or archive.
@@ -175,10 +179,10 @@ def _check_preset_name(name: Any) -> None:
 
 
 def _check_gan(gan: Any) -> None:
-    from keras_gans import GANModel
+    from keras_gans.engine import AdversarialModel
 
-    if not isinstance(gan, GANModel):
-        raise TypeError(f"save_preset takes a keras_gans GANModel (DCGAN, CGAN, ...), got {type(gan).__name__}")
+    if not isinstance(gan, AdversarialModel):
+        raise TypeError(f"save_preset takes a keras_gans model (DCGAN, Pix2Pix, SRGAN, ...), got {type(gan).__name__}")
 
 
 def pack_preset(folder: str | os.PathLike, archive: str | os.PathLike) -> Path:
@@ -223,84 +227,10 @@ def _replace_dir(source: Path, target: Path) -> None:
     os.replace(source, target)
 
 
-def _model_metadata(gan, name: str) -> dict[str, Any]:
-    import tensorflow as tf
-
-    import keras_gans
-
-    return {
-        "name": name,
-        "description": "",
-        "model_class": type(gan).__name__,
-        "family": getattr(gan, "family", None),
-        "image_shape": list(gan.image_shape),
-        "latent_dim": getattr(gan, "latent_dim", None),
-        "num_classes": getattr(gan, "num_classes", None),
-        "ema": bool(gan.options.ema_decay),
-        "dataset": None,
-        "training_steps": int(gan.step_counter.numpy()),
-        "metrics": {},
-        "license": "Apache-2.0",
-        "keras_gans_version": keras_gans.__version__,
-        "tensorflow_version": tf.__version__,
-    }
-
-
 def _json_default(value: Any) -> Any:
     if hasattr(value, "tolist"):
         return value.tolist()
     return str(value)
-
-
-def _write_samples(gan, path: Path) -> None:
-
-    from keras_gans.utils.images import make_grid, save_png
-
-    images, rows = gan.grid_samples(8, seed=0)
-    save_png(make_grid(images, num_rows=rows), path, scale=max(1, 32 // gan.image_shape[0]))
-
-
-def _model_card(metadata: dict[str, Any], samples: bool) -> str:
-    name = metadata["name"]
-    shape = "x".join(str(d) for d in metadata["image_shape"])
-    rows = [
-        ("model", f"{metadata['model_class']} (keras_gans {metadata['keras_gans_version']})"),
-        ("dataset", metadata.get("dataset") or "not recorded"),
-        ("image shape", shape),
-        ("latent dim", metadata["latent_dim"]),
-        ("classes", metadata["num_classes"] or "unconditional"),
-        ("EMA generator", "yes" if metadata.get("ema") else "no"),
-        ("training steps", metadata.get("training_steps")),
-        ("license", metadata.get("license")),
-    ]
-    lines = [f"# {name}", "", metadata.get("description") or "A keras_gans preset.", "", "| | |", "|---|---|"]
-    lines += [f"| {key} | {value} |" for key, value in rows]
-    metrics = {k: v for k, v in (metadata.get("metrics") or {}).items() if not isinstance(v, dict)}
-    if metrics:
-        lines += ["", "## Metrics", "", "| metric | value |", "|---|---|"]
-        lines += [f"| {k} | {v:.4g} |" if isinstance(v, float) else f"| {k} | {v} |" for k, v in metrics.items()]
-        reference = {k: v for k, v in (metadata.get("reference_metrics") or {}).items() if isinstance(v, float)}
-        lines += [f"| reference: {k} | {v:.4g} |" for k, v in reference.items()]
-        lines += ["", "The settings of every number (extractor, sample counts) are in `metadata.json`."]
-    if samples:
-        lines += ["", "## Samples", "", "![samples](samples.png)"]
-    example = "labels=[0, 1, 2], seed=0" if metadata["num_classes"] else "16, seed=0"
-    lines += [
-        "",
-        "## Usage",
-        "",
-        "```python",
-        "import keras_gans as kg",
-        "",
-        f'gan = kg.hub.load_gan("{name}")  # or a path, an archive, an https:// or hf:// URL',
-        f"images = gan.generate({example})  # float32 in [-1, 1]",
-        "```",
-        "",
-        "Files: `config.json` and `model.weights.h5` (Keras' model folder format), `metadata.json`, this card. "
-        "See keras_gans' `docs/hub.md`.",
-        "",
-    ]
-    return "\n".join(lines)
 
 
 def _check_preset_folder(folder: Path) -> None:

@@ -588,5 +588,5 @@ def test_save_preset_refuses_bad_names_and_metadata(metadata, error, message, ti
 
 def test_save_preset_accepts_folders_with_dots_in_versions(tiny_dcgan, tmp_path):
     assert hub.save_preset(tiny_dcgan, tmp_path / "dcgan_v1.2", samples=False).is_dir()
-    with pytest.raises(TypeError, match="GANModel"):
+    with pytest.raises(TypeError, match="takes a keras_gans model .* got Sequential"):
         hub.save_preset(keras.Sequential([keras.layers.Dense(1)]), tmp_path / "x")
