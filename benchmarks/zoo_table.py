@@ -109,11 +109,18 @@ def is_conditional(cls) -> bool:
 
 
 def parse_variant(text: str) -> dict:
+    """Constructor arguments of ``key=value,...`` (JSON values, else strings; a later key wins). A part without
+    ``=`` continues the previous value, so ``augment=translation,cutout`` is one DiffAugment policy."""
     if text in ("none", "default", ""):
         return {}
-    arguments = {}
+    pairs: list[list[str]] = []
     for part in text.split(","):
-        key, _, value = part.partition("=")
+        if "=" in part or not pairs:
+            pairs.append(list(part.partition("=")[::2]))
+        else:
+            pairs[-1][1] += "," + part
+    arguments = {}
+    for key, value in pairs:
         try:
             arguments[key] = json.loads(value)
         except json.JSONDecodeError:
@@ -121,15 +128,51 @@ def parse_variant(text: str) -> dict:
     return arguments
 
 
-def run_one(model_name: str, variant: dict, data: dict, steps: int, batch: int, seed: int, judge, real_features):
-    import keras
+def training_dataset(data: dict, conditional: bool, batch: int, seed: int):
+    """The GANs' training split as an endless, seeded, reshuffled stream of batches (with labels if conditional)."""
     import tensorflow as tf
 
+    images, labels = data["train"]
+    elements = (images, labels) if conditional else images
+    return (
+        tf.data.Dataset.from_tensor_slices(elements)
+        .shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
+        .repeat()
+        .batch(batch, drop_remainder=True)
+        .prefetch(2)
+    )
+
+
+def sample_labels(n: int, conditional: bool) -> np.ndarray | None:
+    """The class-balanced labels ``i % 10`` that conditional models are asked for (None otherwise)."""
+    return np.arange(n) % NUM_CLASSES if conditional else None
+
+
+def score_samples(samples: np.ndarray, labels: np.ndarray | None, judge, real_features: np.ndarray) -> dict:
+    """FID, KID × 10³, precision, recall (k = 3), label accuracy (when ``labels``) and the number of classes the judge
+    finds, of ``samples`` against ``real_features``, all on the judge's features."""
     from keras_gans.metrics import fid_from_features, kid_from_features, precision_recall
+
+    n = len(real_features)
+    features, probabilities = judge.features_and_probabilities(samples)
+    kid, _ = kid_from_features(real_features, features, KID_SUBSETS, min(KID_SUBSET_SIZE, n), seed=0)
+    predicted = probabilities.argmax(axis=1)
+    return {
+        "fid": fid_from_features(real_features, features),
+        "kid": kid * 1e3,
+        **precision_recall(real_features, features, k=PR_K),
+        "label_accuracy": float(np.mean(predicted == labels)) if labels is not None else None,
+        "classes_present": int(len(np.unique(predicted))),
+    }
+
+
+def run_one(model_name: str, variant: dict, data: dict, steps: int, batch: int, seed: int, judge, real_features):
+    import keras
+
     from keras_gans.models import get_model_class
 
     cls = get_model_class(model_name)
-    images, labels = data["train"]
+    images = data["train"][0]
     conditional = is_conditional(cls)
     keras.utils.set_random_seed(seed)
     arguments = {"image_shape": images.shape[1:], "seed": seed, **variant}
@@ -137,32 +180,19 @@ def run_one(model_name: str, variant: dict, data: dict, steps: int, batch: int, 
         arguments["num_classes"] = NUM_CLASSES
     model = cls(**arguments)
     model.compile()
-    elements = (images, labels) if conditional else images
-    dataset = (
-        tf.data.Dataset.from_tensor_slices(elements)
-        .shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
-        .repeat()
-        .batch(batch, drop_remainder=True)
-        .prefetch(2)
-    )
+    dataset = training_dataset(data, conditional, batch, seed)
     timer = harness.step_timer(skip=2)
     start = time.perf_counter()
     history = model.fit(dataset, epochs=1, steps_per_epoch=steps, verbose=0, callbacks=[timer])
     train_s = time.perf_counter() - start
     n = len(real_features)
-    sample_labels = np.arange(n) % NUM_CLASSES if conditional else None
-    kwargs = {"labels": sample_labels} if conditional else {"num_samples": n}
+    labels = sample_labels(n, conditional)
+    kwargs = {"labels": labels} if conditional else {"num_samples": n}
     samples = np.asarray(model.generate(seed=SAMPLE_SEED, **kwargs))
-    features, probabilities = judge.features_and_probabilities(samples)
-    kid, _ = kid_from_features(real_features, features, KID_SUBSETS, min(KID_SUBSET_SIZE, n), seed=0)
     result = {
-        "fid": fid_from_features(real_features, features),
-        "kid": kid * 1e3,
-        **precision_recall(real_features, features, k=PR_K),
-        "label_accuracy": float(np.mean(probabilities.argmax(axis=1) == sample_labels)) if conditional else None,
+        **score_samples(samples, labels, judge, real_features),
         "train_s": train_s,
         "it_per_s": 1.0 / statistics.median(timer.times) if timer.times else None,
-        "classes_present": int(len(np.unique(probabilities.argmax(axis=1)))),
         "final_logs": {k: float(v[-1]) for k, v in history.history.items()},
     }
     grid_labels = np.tile(np.arange(NUM_CLASSES), GRID_ROWS) if conditional else None

@@ -36,7 +36,7 @@ class RunConfig:
         epochs: epochs to train (a rerun on the same output folder continues up to this number).
         steps_per_epoch: cap on batches per epoch (``None``: the whole dataset).
         d_optimizer, g_optimizer: Keras optimizer configs (``{"class_name": "Adam", "config": {...}}``) or a
-            short form ``{"learning_rate": ..., "beta_1": ...}`` meaning Adam; ``None``: the model's paper defaults.
+            short form ``{"learning_rate": ..., "beta_1": ...}`` meaning Adam; ``None``: the model's defaults.
         jit_compile: ``"auto"`` (XLA on GPU/TPU only), ``True`` or ``False``.
         seed: seed of the model's noise and of the data shuffling.
         sample_every: write a sample grid every this many epochs.

@@ -19,9 +19,12 @@ import keras
 
 from keras_gans.networks.layers import MinibatchStdDev, label_channel, label_embedding
 
-__all__ = ["build_dcgan_discriminator", "build_dcgan_generator", "num_upsamplings"]
+__all__ = ["CONDITIONINGS", "build_dcgan_discriminator", "build_dcgan_generator", "num_upsamplings"]
 
 NORMALIZATIONS = ("batch", "layer", None)
+#: How a conditional discriminator takes the label: one-hot maps concatenated to the image channels (Mirza &
+#: Osindero, 2014), or a projection of D's features onto a learned class embedding (Miyato & Koyama, 2018).
+CONDITIONINGS = ("concat", "projection")
 
 
 def num_upsamplings(image_shape: tuple[int, ...]) -> int:
@@ -125,6 +128,7 @@ def build_dcgan_discriminator(
     dropout: float = 0.0,
     num_classes: int | None = None,
     auxiliary_heads: dict[str, int] | None = None,
+    conditioning: str = "concat",
     name: str = "discriminator",
 ) -> keras.Model:
     """The DCGAN discriminator: images (and labels) -> one unbounded output per image.
@@ -135,10 +139,16 @@ def build_dcgan_discriminator(
     :class:`MinibatchStdDev` feature before the output layer. ``auxiliary_heads`` (name -> units) adds linear
     heads on the shared features after the adversarial output (ACGAN's classifier, InfoGAN's Q network); the
     model then returns ``[adversarial, *heads]``.
+
+    With ``num_classes``, ``conditioning`` says how the label enters: ``"concat"``, one-hot maps concatenated to the
+    image channels; ``"projection"``, D(x, y) = w·φ(x) + b + e_y·φ(x) with φ(x) the flattened features and e_y a
+    learned class embedding (Miyato & Koyama, 2018, eq. 3; the embedding is not spectrally normalised here).
     """
     _check_filters(filters)
     if normalization not in NORMALIZATIONS:
         raise ValueError(f"normalization must be one of {NORMALIZATIONS}, got {normalization!r}")
+    if conditioning not in CONDITIONINGS:
+        raise ValueError(f"conditioning must be one of {CONDITIONINGS}, got {conditioning!r}")
     stages = max(num_upsamplings(image_shape), 1)
 
     def maybe_sn(layer):
@@ -149,6 +159,7 @@ def build_dcgan_discriminator(
     if num_classes is not None:
         labels = keras.Input((), dtype="int32", name="labels")
         inputs.append(labels)
+    if num_classes is not None and conditioning == "concat":
         x = keras.layers.Concatenate(name="image_and_label")(
             [images, label_channel(labels, num_classes, image_shape[:2], "d_label")]
         )
@@ -171,6 +182,11 @@ def build_dcgan_discriminator(
         x = MinibatchStdDev(name="minibatch_std")(x)
     x = keras.layers.Flatten()(x)
     outputs = maybe_sn(keras.layers.Dense(1, kernel_initializer=_init(), dtype="float32", name="output"))(x)
+    if num_classes is not None and conditioning == "projection":
+        embedded = keras.layers.Embedding(num_classes, x.shape[-1], embeddings_initializer=_init(), name="d_label")
+        class_vectors = keras.layers.Flatten(name="d_label_flatten")(embedded(labels))
+        projection = keras.layers.Dot(axes=1, dtype="float32", name="label_projection")([class_vectors, x])
+        outputs = keras.layers.Add(dtype="float32", name="output_and_projection")([outputs, projection])
     if auxiliary_heads:
         heads = [
             maybe_sn(keras.layers.Dense(units, kernel_initializer=_init(), dtype="float32", name=head))(x)

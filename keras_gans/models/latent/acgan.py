@@ -32,6 +32,10 @@ class ACGAN(DCGAN):
     """
 
     labels_condition_discriminator = False
+    #: The paper's recipe (optimizers, no EMA), not DCGAN's measured defaults (docs/zoo/defaults.md).
+    measured_defaults = False
+    #: Not measured in bfloat16 (benchmarks/PRECISION.md measures DCGAN and CGAN): "auto" keeps float32.
+    auto_bfloat16 = False
 
     def __init__(self, num_classes: int | None = None, classifier_weight: float = 1.0, **kwargs):
         from keras_gans.engine.options import check_number

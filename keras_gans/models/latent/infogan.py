@@ -49,6 +49,11 @@ class InfoGAN(DCGAN):
         **kwargs: as :class:`DCGAN` (no ``num_classes``: InfoGAN is unsupervised).
     """
 
+    #: The paper's recipe (optimizers, no EMA), not DCGAN's measured defaults (docs/zoo/defaults.md).
+    measured_defaults = False
+    #: Not measured in bfloat16 (benchmarks/PRECISION.md measures DCGAN and CGAN): "auto" keeps float32.
+    auto_bfloat16 = False
+
     def __init__(
         self,
         categorical_codes: tuple[int, ...] | list[int] = (10,),

@@ -19,3 +19,7 @@ class LSGAN(DCGAN):
     """
 
     default_loss = "least_squares"
+    #: The paper's recipe (optimizers, no EMA), not DCGAN's measured defaults (docs/zoo/defaults.md).
+    measured_defaults = False
+    #: Not measured in bfloat16 (benchmarks/PRECISION.md measures DCGAN and CGAN): "auto" keeps float32.
+    auto_bfloat16 = False

@@ -23,6 +23,10 @@ class SNGAN(DCGAN):
 
     default_loss = "hinge"
     discriminator_normalization = None
+    #: The paper's recipe (optimizers, no EMA), not DCGAN's measured defaults (docs/zoo/defaults.md).
+    measured_defaults = False
+    #: Not measured in bfloat16 (benchmarks/PRECISION.md measures DCGAN and CGAN): "auto" keeps float32.
+    auto_bfloat16 = False
 
     def __init__(self, **kwargs):
         kwargs.setdefault("spectral_normalization", True)

@@ -23,6 +23,10 @@ class WGAN(DCGAN):
 
     default_loss = "wasserstein"
     discriminator_normalization = None
+    #: The paper's recipe (optimizers, no EMA), not DCGAN's measured defaults (docs/zoo/defaults.md).
+    measured_defaults = False
+    #: Not measured in bfloat16 (benchmarks/PRECISION.md measures DCGAN and CGAN): "auto" keeps float32.
+    auto_bfloat16 = False
 
     def __init__(self, **kwargs):
         kwargs.setdefault("weight_clip", 0.01)
