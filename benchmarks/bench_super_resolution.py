@@ -118,73 +118,11 @@ def train_speed(steps: int = 20) -> dict:
 def _torch_speed(steps: int) -> float | None:
     try:
         import torch
-        from torch import nn
     except ImportError:
         return None
-    torch.manual_seed(0)
-    f = SMALL["filters"]
+    import torch_super_resolution
 
-    class Block(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.body = nn.Sequential(
-                nn.Conv2d(f, f, 3, padding=1, bias=False),
-                nn.BatchNorm2d(f),
-                nn.PReLU(),
-                nn.Conv2d(f, f, 3, padding=1, bias=False),
-                nn.BatchNorm2d(f),
-            )
-
-        def forward(self, x):
-            return x + self.body(x)
-
-    class G(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.head = nn.Sequential(nn.Conv2d(1, f, 9, padding=4), nn.PReLU())
-            self.body = nn.Sequential(
-                *[Block() for _ in range(SMALL["num_blocks"])],
-                nn.Conv2d(f, f, 3, padding=1, bias=False),
-                nn.BatchNorm2d(f),
-            )
-            self.tail = nn.Sequential(
-                nn.Conv2d(f, 4 * f, 3, padding=1),
-                nn.PixelShuffle(2),
-                nn.PReLU(),
-                nn.Conv2d(f, 1, 9, padding=4),
-                nn.Tanh(),
-            )
-
-        def forward(self, x):
-            h = self.head(x)
-            return self.tail(h + self.body(h))
-
-    d_f = SMALL["d_filters"]
-    layers, width = [nn.Conv2d(1, d_f, 3, padding=1), nn.LeakyReLU(0.2)], d_f
-    for out, stride in [(d_f, 2), (2 * d_f, 1), (2 * d_f, 2), (4 * d_f, 1), (4 * d_f, 2), (8 * d_f, 1), (8 * d_f, 2)]:
-        layers += [nn.Conv2d(width, out, 3, stride, 1, bias=False), nn.BatchNorm2d(out), nn.LeakyReLU(0.2)]
-        width = out
-    d = nn.Sequential(
-        *layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(width, 1024), nn.LeakyReLU(0.2), nn.Linear(1024, 1)
-    )
-    g = G()
-    opt_g, opt_d = torch.optim.Adam(g.parameters(), 1e-4), torch.optim.Adam(d.parameters(), 1e-4)
-    bce = nn.BCEWithLogitsLoss()
-    hr = torch.rand(32, 1, 32, 32) * 2 - 1
-    lr = nn.functional.avg_pool2d(hr, 2)
-
-    def step():
-        fake = g(lr).detach()
-        loss_d = bce(d(hr), torch.ones(32, 1)) + bce(d(fake), torch.zeros(32, 1))
-        opt_d.zero_grad()
-        loss_d.backward()
-        opt_d.step()
-        sr = g(lr)
-        loss_g = ((sr - hr) ** 2).mean() + 1e-3 * bce(d(sr), torch.ones(32, 1))
-        opt_g.zero_grad()
-        loss_g.backward()
-        opt_g.step()
-
+    step = torch_super_resolution.srgan_step(torch, SMALL["filters"], SMALL["num_blocks"], SMALL["d_filters"])
     step()
     start = time.perf_counter()
     for _ in range(steps):

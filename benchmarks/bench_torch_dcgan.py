@@ -31,8 +31,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 
 
-def build_networks(torch, latent_dim: int = 100, filters: int = 64):
-    """(G, D) mirroring keras_gans' DCGAN networks for 28x28x1 images."""
+def build_networks(torch, latent_dim: int = 100, filters: int = 64, discriminator_batch_norm: bool = True):
+    """(G, D) mirroring keras_gans' DCGAN networks for 28x28x1 images (D without batch norm: WGAN-GP's critic)."""
     nn = torch.nn
 
     def bn1d(n):
@@ -60,7 +60,7 @@ def build_networks(torch, latent_dim: int = 100, filters: int = 64):
         nn.Conv2d(1, filters, 5, stride=2, padding=2),
         nn.LeakyReLU(0.2),
         nn.Conv2d(filters, filters * 2, 5, stride=2, padding=2),
-        bn2d(filters * 2),
+        bn2d(filters * 2) if discriminator_batch_norm else nn.Identity(),
         nn.LeakyReLU(0.2),
         nn.Flatten(),
         nn.Linear(filters * 2 * 7 * 7, 1),
@@ -71,6 +71,69 @@ def build_networks(torch, latent_dim: int = 100, filters: int = 64):
             if module.bias is not None:
                 nn.init.zeros_(module.bias)
     return generator, discriminator
+
+
+def make_iteration(
+    torch, batch: int, g_forwards: int, seed: int = 0, device: str = "cpu", compile: bool = False, images=None
+):
+    """One iteration of the module docstring as a function of no arguments: the networks built (seeded) on
+    ``device`` (``torch.compile``-d with ``compile``) and their optimizers, the real batch ``images`` (NHWC in
+    [-1, 1]; the first ``batch`` MNIST test digits by default)."""
+    torch.manual_seed(seed)
+    generator, discriminator = (network.to(device) for network in build_networks(torch))
+    if compile:
+        generator, discriminator = torch.compile(generator), torch.compile(discriminator)
+    d_opt = torch.optim.Adam(discriminator.parameters(), lr=2e-4, betas=(0.5, 0.999), eps=1e-7)
+    g_opt = torch.optim.Adam(generator.parameters(), lr=2e-4, betas=(0.5, 0.999), eps=1e-7)
+    bce = torch.nn.BCEWithLogitsLoss()
+    if images is None:
+        images, _ = harness.mnist_images(batch, with_tensorflow=False)
+    real = torch.from_numpy(images).permute(0, 3, 1, 2).contiguous().to(device)
+    ones, zeros = torch.ones(batch, 1, device=device), torch.zeros(batch, 1, device=device)
+
+    def iteration() -> None:
+        fake = generator(torch.randn(batch, 100, device=device))
+        d_opt.zero_grad(set_to_none=True)
+        d_loss = bce(discriminator(real), ones) + bce(discriminator(fake.detach()), zeros)
+        d_loss.backward()
+        d_opt.step()
+        if g_forwards == 2:
+            fake = generator(torch.randn(batch, 100, device=device))
+        g_opt.zero_grad(set_to_none=True)
+        g_loss = bce(discriminator(fake), ones)
+        g_loss.backward()
+        g_opt.step()
+
+    return iteration
+
+
+def make_wgan_gp_iteration(torch, batch: int, seed: int = 0, critic_steps: int = 5, weight: float = 10.0):
+    """One iteration of ``kg.WGANGP`` on the same networks (the critic without batch norm): ``critic_steps`` critic
+    updates on the same real batch, each with fresh latents and the gradient penalty E[(‖∇D(x̂)‖₂ - 1)²] on
+    interpolates x̂ (``create_graph``: the penalty is differentiated), then one G update; Adam(1e-4, (0, 0.9))."""
+    torch.manual_seed(seed)
+    generator, critic = build_networks(torch, discriminator_batch_norm=False)
+    d_opt = torch.optim.Adam(critic.parameters(), lr=1e-4, betas=(0.0, 0.9), eps=1e-7)
+    g_opt = torch.optim.Adam(generator.parameters(), lr=1e-4, betas=(0.0, 0.9), eps=1e-7)
+    images, _ = harness.mnist_images(batch, with_tensorflow=False)
+    real = torch.from_numpy(images).permute(0, 3, 1, 2).contiguous()
+
+    def iteration() -> None:
+        for _ in range(critic_steps):
+            with torch.no_grad():
+                fake = generator(torch.randn(batch, 100))
+            alpha = torch.rand(batch, 1, 1, 1)
+            x_hat = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
+            (grads,) = torch.autograd.grad(critic(x_hat).sum(), x_hat, create_graph=True)
+            penalty = ((grads.flatten(1).norm(dim=1) - 1) ** 2).mean()
+            d_opt.zero_grad(set_to_none=True)
+            (critic(fake).mean() - critic(real).mean() + weight * penalty).backward()
+            d_opt.step()
+        g_opt.zero_grad(set_to_none=True)
+        (-critic(generator(torch.randn(batch, 100))).mean()).backward()
+        g_opt.step()
+
+    return iteration
 
 
 def main() -> None:
@@ -88,28 +151,7 @@ def main() -> None:
         return
     if args.threads:
         torch.set_num_threads(args.threads)
-    torch.manual_seed(0)
-    generator, discriminator = build_networks(torch)
-    d_opt = torch.optim.Adam(discriminator.parameters(), lr=2e-4, betas=(0.5, 0.999), eps=1e-7)
-    g_opt = torch.optim.Adam(generator.parameters(), lr=2e-4, betas=(0.5, 0.999), eps=1e-7)
-    bce = torch.nn.BCEWithLogitsLoss()
-    images, _ = harness.mnist_images(args.batch, with_tensorflow=False)
-    real = torch.from_numpy(images).permute(0, 3, 1, 2).contiguous()
-    ones, zeros = torch.ones(args.batch, 1), torch.zeros(args.batch, 1)
-
-    def iteration() -> None:
-        fake = generator(torch.randn(args.batch, 100))
-        d_opt.zero_grad(set_to_none=True)
-        d_loss = bce(discriminator(real), ones) + bce(discriminator(fake.detach()), zeros)
-        d_loss.backward()
-        d_opt.step()
-        if args.g_forwards == 2:
-            fake = generator(torch.randn(args.batch, 100))
-        g_opt.zero_grad(set_to_none=True)
-        g_loss = bce(discriminator(fake), ones)
-        g_loss.backward()
-        g_opt.step()
-
+    iteration = make_iteration(torch, args.batch, args.g_forwards)
     for _ in range(args.warmup):
         iteration()
     wall, cpu = [], []

@@ -38,6 +38,8 @@ __all__ = [
 ]
 
 RESULT_PREFIX = "BENCH_RESULT "
+#: The CPU flags the results show: the vector extensions that decide float32 and bfloat16 speed (AMX included).
+SHOWN_CPU_FLAGS = ("avx2", "fma", "avx512f", "avx512_bf16", "avx512_fp16", "avx512_vnni", "amx_tile", "amx_bf16")
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
@@ -164,6 +166,13 @@ def machine_info() -> dict:
         "tf_threading": tf_threading(),
         "load_average_1min": load_average(),
     }
+    from keras_gans.engine.precision import detect_hardware, native_bfloat16
+
+    hardware = detect_hardware()
+    flags = hardware.cpu_flags
+    info["cpu_flags"] = "unknown" if flags is None else " ".join(f for f in SHOWN_CPU_FLAGS if f in flags) or "none"
+    native, why = native_bfloat16(hardware)
+    info["bfloat16"] = f"{'native' if native else 'not native'}: {why}"
     try:
         import torch
 

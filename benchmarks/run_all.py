@@ -14,8 +14,9 @@ measures the GPU (the PyTorch loop stays on the CPU: it is the CPU reference).
 Sections: machine; threading; oneDNN kernels on and off for every model; train-step throughput of every model
 with XLA off and on at batch 64 and 256; one vs two generator forward passes per step (``reuse_fake_batch``);
 keras_gans vs a PyTorch eager loop; input pipeline vs a constant batch; the pieces of a step with and without XLA;
-float32 vs mixed precision; memory across 20 epochs; MultiWorkerMirrored with 1 and 2 local workers; time to a
-target FID.
+float32 vs mixed precision; float32 vs mixed_bfloat16 and PyTorch for one model of every family
+(``bench_precision.py``, which writes ``PRECISION.md``); memory across 20 epochs; MultiWorkerMirrored with 1 and 2
+local workers; time to a target FID.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ SECTIONS = (
     "pipeline",
     "xla_ops",
     "precision",
+    "precision_families",
     "memory",
     "multiworker",
     "quality",
@@ -154,6 +156,28 @@ def run_xla_ops(quick: bool) -> dict:
     log("XLA pieces")
     args = ["--batch", 64, "--rounds", 2 if quick else 5] + (["--skip-convolutions"] if quick else [])
     return harness.run_config("bench_xla_ops.py", args)
+
+
+def run_precision_families(quick: bool) -> dict:
+    """``bench_precision.py``: float32 vs mixed_bfloat16, keras_gans vs PyTorch, one model of every family."""
+    return harness.run_config("bench_precision.py", ["--quick"] if quick else [], timeout=3600)
+
+
+def report_precision_families(result: dict) -> str:
+    if "error" in result:
+        return "## Precision, every family (bench_precision.py)\n\n" + result["error"][:500]
+
+    def rate(row: dict, key: str) -> str:
+        return _fmt(row.get(key)) if row.get(key) else row.get(key + "_note") or "—"
+
+    keys = ("keras_f32", "keras_bf16", "torch_f32", "torch_bf16")
+    rows = [[r["model"], *(rate(r, k) for k in keys)] for r in result["rows"]]
+    return (
+        "## Precision, every family (bench_precision.py)\n\n"
+        f"it/s, median of interleaved rounds; the ratios, the float32 ceiling, the profile and the quality check are "
+        f"in `{result['markdown']}`.\n\n"
+        + _table(["model", "keras float32", "keras mixed_bfloat16", "torch float32", "torch bf16 autocast"], rows)
+    )
 
 
 def run_memory(quick: bool) -> list[dict]:
@@ -582,6 +606,7 @@ REPORTS: dict[str, Callable[[Any], str]] = {
         "Both in one process, alternated, XLA off. B / A > 1: mixed precision is faster on this device.",
         r,
     ),
+    "precision_families": report_precision_families,
     "xla_ops": report_xla_ops,
     "memory": report_memory,
     "multiworker": report_multiworker,
@@ -625,6 +650,7 @@ def main() -> None:
         "torch": lambda: run_torch(args.quick),
         "xla_ops": lambda: run_xla_ops(args.quick),
         "precision": lambda: run_compare("precision", [("DCGAN", 64)], args.quick),
+        "precision_families": lambda: run_precision_families(args.quick),
         "memory": lambda: run_memory(args.quick),
         "multiworker": lambda: run_multiworker(args.quick),
         "quality": lambda: run_quality(args.quick, tuple(v for v in args.quality_variants.split(",") if v)),

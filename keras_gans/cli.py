@@ -686,6 +686,7 @@ def _cmd_info(args: argparse.Namespace) -> int:
         {name: get_model_class(name) for name in model_names()},
         precision.detect_hardware(),
         keras.config.dtype_policy().name,
+        precision.pinned_auto(),
     ):
         print(line)
     print(f"oneDNN CPU kernels: {'on' if runtime.onednn_enabled() else 'off'} (TF_ENABLE_ONEDNN_OPTS before import)")

@@ -7,6 +7,10 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
+# precision="auto" is float32 in every test and every process a test starts, whatever the CPU (DCGAN and CGAN pick
+# mixed_bfloat16 on AVX512_BF16/AMX CPUs): what the tests assert does not depend on the machine. Tests of the decision
+# unset it (test_precision.py's ``machine``).
+os.environ["KERAS_GANS_AUTO_PRECISION"] = "float32"
 import keras_gans  # noqa: E402, F401  (first, as users should: it chooses oneDNN before TensorFlow loads)
 
 

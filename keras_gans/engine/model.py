@@ -408,6 +408,7 @@ class AdversarialModel(keras.Model, metaclass=precision.BuiltUnderPrecision):
             allows_bfloat16=bool(cls.auto_bfloat16),
             global_policy=keras.config.dtype_policy().name,
             hardware=precision.detect_hardware(),
+            pinned=precision.pinned_auto(),
         )
         policy = precision.policy_for_loading(requested, saved, auto_now)
         with precision.dtype_policy_scope(policy):

@@ -11,7 +11,9 @@ the EMA weights, and the samplers' images (float32 in [-1, 1]).
    is given; loading a ``.keras`` file passes its networks in, see :func:`policy_for_loading`);
 2. the global policy, when it is not float32 (``keras.mixed_precision.set_global_policy("mixed_bfloat16")`` keeps
    working as before ``precision=`` existed);
-3. ``mixed_bfloat16`` where the hardware has native bfloat16 (:func:`native_bfloat16`) *and* the model declares
+3. the policy named by the environment variable ``KERAS_GANS_AUTO_PRECISION`` when it is set (:func:`pinned_auto`:
+   the same choice on every machine, e.g. for a test suite or a comparison across machines);
+4. ``mixed_bfloat16`` where the hardware has native bfloat16 (:func:`native_bfloat16`) *and* the model declares
    ``auto_bfloat16 = True`` (its measured sample quality holds in bfloat16), else ``float32``.
 
 :func:`resolve_precision` is a pure function of those inputs, :func:`detect_hardware` the thin wrapper that reads
@@ -32,6 +34,7 @@ import keras
 
 __all__ = [
     "AUTO",
+    "AUTO_ENV",
     "BFLOAT16_CPU_FLAGS",
     "BuiltUnderPrecision",
     "BFLOAT16_MIN_COMPUTE_CAPABILITY",
@@ -44,6 +47,7 @@ __all__ = [
     "dtype_policy_scope",
     "native_bfloat16",
     "parse_cpu_flags",
+    "pinned_auto",
     "policies_in",
     "policy_for_loading",
     "resolve_precision",
@@ -53,6 +57,8 @@ __all__ = [
 ]
 
 AUTO = "auto"
+#: The environment variable that pins what ``"auto"`` resolves to (when no networks or global policy decide).
+AUTO_ENV = "KERAS_GANS_AUTO_PRECISION"
 #: The values of ``precision=``.
 PRECISIONS = (AUTO, "float32", "mixed_bfloat16", "mixed_float16")
 #: x86 CPU flags (Linux ``/proc/cpuinfo``) of native bfloat16 arithmetic: AVX-512 BF16 and AMX-BF16.
@@ -165,6 +171,7 @@ def resolve_precision(
     global_policy: str,
     hardware: Hardware,
     network_policies: Iterable[str] = (),
+    pinned: str | None = None,
 ) -> tuple[str, str]:
     """``(dtype policy, reason)`` that ``precision=requested`` means for ``model_name``; see the module docstring.
 
@@ -175,6 +182,7 @@ def resolve_precision(
         global_policy: the name of Keras' global dtype policy (``keras.config.dtype_policy().name``).
         hardware: what :func:`detect_hardware` read (or a test's).
         network_policies: the dtype policies of the networks passed to the constructor.
+        pinned: the policy :data:`AUTO_ENV` names (:func:`pinned_auto`), or None.
     """
     requested = check_precision(requested)
     if requested != AUTO:
@@ -185,6 +193,8 @@ def resolve_precision(
         return policy, f"auto: the networks passed in compute with the {policy!r} policy"
     if global_policy != "float32":
         return global_policy, f"auto: the global dtype policy is {global_policy!r} (keras.config.set_dtype_policy)"
+    if pinned:
+        return pinned, f"auto: {AUTO_ENV}={pinned} in the environment"
     native, why = native_bfloat16(hardware)
     if not native:
         return "float32", f"auto: {why}"
@@ -194,6 +204,19 @@ def resolve_precision(
             "bfloat16 (auto_bfloat16 = False; pass precision='mixed_bfloat16' to use it anyway)"
         )
     return "mixed_bfloat16", f"auto: {why}, and {model_name}'s measurements allow bfloat16"
+
+
+def pinned_auto() -> str | None:
+    """The policy :data:`AUTO_ENV` names, None when it is unset or empty; a ValueError naming the variable when it
+    is not one of the explicit :data:`PRECISIONS`."""
+    value = os.environ.get(AUTO_ENV, "").strip()
+    if not value:
+        return None
+    if value not in PRECISIONS[1:]:
+        raise ValueError(
+            f"{AUTO_ENV}={value!r} is not a precision: set it to one of {list(PRECISIONS[1:])}, or unset it."
+        )
+    return value
 
 
 def warn_if_emulated(policy: str, hardware: Hardware) -> None:
@@ -321,6 +344,7 @@ class BuiltUnderPrecision(type):
             global_policy=keras.config.dtype_policy().name,
             hardware=hardware,
             network_policies=[network.dtype_policy.name for network in passed],
+            pinned=pinned_auto(),
         )
         warn_if_emulated(policy, hardware)
         with dtype_policy_scope(policy):
@@ -330,13 +354,18 @@ class BuiltUnderPrecision(type):
         return model
 
 
-def describe_auto(model_classes: Mapping[str, type], hardware: Hardware, global_policy: str) -> list[str]:
+def describe_auto(
+    model_classes: Mapping[str, type], hardware: Hardware, global_policy: str, pinned: str | None = None
+) -> list[str]:
     """Two lines for ``keras-gans info``: whether bfloat16 is native here (and the flags seen), and what
-    ``precision="auto"`` resolves to for the models of ``model_classes`` (name -> class) when built from scratch."""
+    ``precision="auto"`` resolves to for the models of ``model_classes`` (name -> class) when built from scratch
+    (``pinned``: what :data:`AUTO_ENV` names)."""
     native, why = native_bfloat16(hardware)
     lines = [f"bfloat16 on this machine: {'native' if native else 'not native'} ({why})"]
     if global_policy != "float32":
         return [*lines, f"precision='auto' resolves to: {global_policy} for every model (the global dtype policy)"]
+    if pinned:
+        return [*lines, f"precision='auto' resolves to: {pinned} for every model ({AUTO_ENV})"]
     if not native:
         return [*lines, "precision='auto' resolves to: float32 for every model (no native bfloat16)"]
     allowed = [name for name, cls in model_classes.items() if getattr(cls, "auto_bfloat16", False)]

@@ -26,7 +26,7 @@ def gpus(*capabilities):
     return precision.Hardware(cpu_flags=AVX2.cpu_flags, gpu_compute_capabilities=capabilities)
 
 
-def resolve(requested="auto", hardware=AVX2, allows=True, global_policy="float32", networks=()):
+def resolve(requested="auto", hardware=AVX2, allows=True, global_policy="float32", networks=(), pinned=None):
     return precision.resolve_precision(
         requested,
         model_name="DCGAN",
@@ -34,6 +34,7 @@ def resolve(requested="auto", hardware=AVX2, allows=True, global_policy="float32
         global_policy=global_policy,
         hardware=hardware,
         network_policies=networks,
+        pinned=pinned,
     )
 
 
@@ -57,6 +58,7 @@ def machine(monkeypatch):
 
     def use(hardware):
         monkeypatch.setattr(precision, "detect_hardware", lambda: hardware)
+        monkeypatch.delenv(precision.AUTO_ENV, raising=False)  # conftest pins "auto" to float32
 
     return use
 
@@ -148,13 +150,24 @@ def test_an_unknown_value_is_refused_with_the_choices(value, global_policy):
     assert keras.config.dtype_policy().name == "mixed_bfloat16"
 
 
+def test_auto_can_be_pinned_by_the_environment(monkeypatch):
+    monkeypatch.setenv(precision.AUTO_ENV, "float32")
+    model = tiny_dcgan(kg.DCGAN)  # the conftest's pin, on any machine
+    assert model.generator.compute_dtype == "float32" and precision.AUTO_ENV in model.precision_reason
+    assert resolve(hardware=AVX512_BF16, pinned="mixed_bfloat16")[0] == "mixed_bfloat16"
+    assert resolve(hardware=AVX512_BF16, global_policy="mixed_float16", pinned="float32")[0] == "mixed_float16"
+    monkeypatch.setenv(precision.AUTO_ENV, "bf16")
+    with pytest.raises(ValueError, match="KERAS_GANS_AUTO_PRECISION='bf16' is not a precision"):
+        tiny_dcgan(kg.DCGAN)
+
+
 def test_info_lines_say_what_auto_resolves_to():
-    classes = {"DCGAN": kg.DCGAN, "Measured": MeasuredDCGAN}
+    classes = {"WGANGP": kg.WGANGP, "Measured": MeasuredDCGAN}
     native, auto = precision.describe_auto(classes, AVX512_BF16, "float32")
     assert "native" in native and "avx512_bf16" in native
     assert auto.endswith("mixed_bfloat16 for Measured; float32 for the others (not measured in bfloat16)")
     assert "float32 for every model" in precision.describe_auto(classes, AVX2, "float32")[1]
-    assert "none declares" in precision.describe_auto({"DCGAN": kg.DCGAN}, AMX, "float32")[1]
+    assert "none declares" in precision.describe_auto({"WGANGP": kg.WGANGP}, AMX, "float32")[1]
     assert "mixed_float16 for every model" in precision.describe_auto(classes, AVX2, "mixed_float16")[1]
 
 
@@ -199,7 +212,13 @@ def test_auto_keeps_an_explicit_global_policy(global_policy):
 def test_auto_picks_bfloat16_only_where_the_hardware_and_the_model_allow_it(machine):
     machine(AVX512_BF16)
     assert tiny_dcgan(MeasuredDCGAN).generator.compute_dtype == "bfloat16"
-    assert tiny_dcgan().generator.compute_dtype == "float32"  # DCGAN declares no measurements
+    # DCGAN and CGAN are measured (benchmarks/PRECISION.md); the subclasses with other losses or penalties are not.
+    assert tiny_dcgan().generator.compute_dtype == "bfloat16"
+    assert tiny_dcgan(kg.CGAN, num_classes=3).generator.compute_dtype == "bfloat16"
+    for cls in (kg.WGANGP, kg.LSGAN, kg.ACGAN):
+        kwargs = {"num_classes": 3} if cls is kg.ACGAN else {}
+        model = tiny_dcgan(cls, **kwargs)
+        assert model.generator.compute_dtype == "float32" and "auto_bfloat16 = False" in model.precision_reason
     machine(AVX2)
     model = tiny_dcgan(MeasuredDCGAN)
     assert model.generator.compute_dtype == "float32" and "no native bfloat16" in model.precision_reason
