@@ -16,6 +16,8 @@ _TTUR = (
     "g_optimizer=keras.optimizers.Adam(1e-4, beta_1=0.5))"
 )
 
+_EMA_REMEDY = "ema_decay=0.999: sample from the averaged generator"
+
 
 @dataclasses.dataclass(frozen=True)
 class Diagnosis:
@@ -26,9 +28,19 @@ class Diagnosis:
     cause: str
     remedies: tuple[str, ...]
     anchor: str
+    #: remedy -> the training option it turns on; the remedy is not offered to a model that has it on already.
+    remedy_options: dict[str, str] = dataclasses.field(default_factory=dict)
 
     def link(self, docs_url: str = DOCS_URL) -> str:
         return f"{docs_url}#{self.anchor}"
+
+    def remedies_for(self, options: object) -> tuple[str, ...]:
+        """The remedies, less those whose option is already on in ``options`` (a model's training options)."""
+        return tuple(
+            remedy
+            for remedy in self.remedies
+            if remedy not in self.remedy_options or not getattr(options, self.remedy_options[remedy], None)
+        )
 
 
 DIAGNOSES: dict[str, Diagnosis] = {
@@ -80,9 +92,10 @@ DIAGNOSES: dict[str, Diagnosis] = {
                 "lower both learning rates (e.g. Adam(1e-4, beta_1=0.5)), or " + _TTUR,
                 "r1_weight=1.0 or gradient_penalty_weight=10 (zero-centred penalties damp the oscillation)",
                 "spectral_normalization=True",
-                "ema_decay=0.999: sample from the averaged generator",
+                _EMA_REMEDY,
             ),
             "oscillation-and-non-convergence",
+            {_EMA_REMEDY: "ema_decay"},
         ),
         Diagnosis(
             "divergence",

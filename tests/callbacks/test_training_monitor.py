@@ -5,6 +5,7 @@ Small MLP GANs (a second or two per run on CPU); then the detection logic alone,
 
 import json
 import math
+import types
 import warnings
 
 import keras
@@ -213,6 +214,12 @@ def test_oscillating_losses_are_flagged():
     with pytest.warns(TrainingHealthWarning, match="Oscillation"):
         feed(monitor, [steps])
     assert diagnosed(monitor) == {"oscillation"}
+    # Minibatch noise of the size healthy runs show (swing 0.25 of 1 + |mean|; the defaults on the digits peak at
+    # 0.22) is not an oscillation either.
+    noisy = [{**healthy_step(rng), "g_loss": 1.0 + 0.5 * float(rng.normal())} for t in range(200)]
+    monitor = monitor_for()
+    feed(monitor, [noisy])
+    assert "oscillation" not in diagnosed(monitor)
     # A steady trend is not an oscillation.
     trend = [{**healthy_step(rng), "g_loss": 0.5 + 0.2 * t} for t in range(20)]
     monitor = monitor_for()
@@ -286,3 +293,13 @@ def test_every_diagnosis_links_a_section_of_the_troubleshooting_guide():
     }
     for diagnosis in DIAGNOSES.values():
         assert diagnosis.anchor in anchors, diagnosis.anchor
+
+
+def test_a_remedy_already_applied_is_not_offered():
+    diagnosis = DIAGNOSES["oscillation"]
+    with_ema = types.SimpleNamespace(ema_decay=0.999)
+    without = types.SimpleNamespace(ema_decay=None)
+    assert any("ema_decay" in r for r in diagnosis.remedies_for(without))
+    assert not any("ema_decay" in r for r in diagnosis.remedies_for(with_ema))
+    assert diagnosis.remedies_for(with_ema) == diagnosis.remedies[:-1]
+    assert diagnosis.remedies_for(None) == diagnosis.remedies  # a model without training options gets them all
