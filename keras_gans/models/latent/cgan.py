@@ -21,9 +21,10 @@ class CGAN(DCGAN):
     The label enters G as a one-hot vector concatenated to z. D takes it by projection (the default): its output is
     w·φ(x) + b + e_y·φ(x), with φ(x) its last features and e_y a learned class embedding; ``conditioning="concat"``
     gives the paper's input concatenation instead, one-hot maps (one constant channel per class) concatenated to
-    the image channels. At 780 MNIST steps the projection D raised the judge's label accuracy from 0.88 to 0.97
-    (docs/zoo/defaults.md). Fake images in a step use the real batch's labels, so classes are balanced like the
-    data. Sample with ``generate(labels=[...])``. Optimizers and EMA: :class:`DCGAN`'s measured defaults.
+    the image channels. At 780 MNIST steps the projection D raised a held-out judge's label accuracy from 0.88 to
+    0.97 (same optimizers, ``filters=32``); with all the defaults it is 0.98 (docs/zoo/defaults.md). Fake images in
+    a step use the real batch's labels, so classes are balanced like the data. Sample with
+    ``generate(labels=[...])``. Optimizers and EMA: :class:`DCGAN`'s measured defaults.
 
     Args:
         num_classes: number of classes (required).

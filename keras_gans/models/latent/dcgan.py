@@ -1,8 +1,9 @@
 """DCGAN (Radford et al., 2016): convolutional networks, non-saturating loss; defaults measured at a fixed budget.
 
 The paper trains with Adam(2e-4, beta_1=0.5). At five MNIST epochs (780 steps of 64) the defaults here, Adam(4e-4,
-beta_1=0, beta_2=0.99) for both networks and the generator's EMA (0.999, ramped up), reach about a third of the
-paper settings' FID on a held-out judge (``docs/zoo/defaults.md``, ``benchmarks/bench_defaults.py``).
+beta_1=0, beta_2=0.99) for both networks and the generator's EMA (0.999, ramped up), reach a fifth to a third of
+the paper settings' FID on a held-out judge (12.8 ± 1.2 against 40 and 83; ``docs/zoo/defaults.md``,
+``benchmarks/bench_defaults.py``).
 """
 
 from __future__ import annotations
