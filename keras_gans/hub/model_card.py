@@ -122,14 +122,14 @@ def _usage(metadata: dict[str, Any]) -> list[str]:
         directions = list(metadata["directions"])
         shape = metadata["directions"][directions[0]]["input_shape"]
         python = [
-            f"images = np.zeros((4, {', '.join(map(str, shape))}), 'float32')  # inputs in [-1, 1]",
+            f'images = np.zeros((4, {", ".join(map(str, shape))}), "float32")  # inputs in [-1, 1]',
             *[f'outputs = model.translate(images, direction="{d}")  # float32 in [-1, 1]' for d in directions],
         ]
         flag = " [--direction b_to_a]" if "b_to_a" in directions else ""
         command = f"keras-gans translate --preset {name} --input images/ --output translated/{flag}"
     elif family == "super_resolution":
         python = [
-            f"low_res = np.zeros((4, 8, 8, {metadata['channels']}), 'float32')  # in [-1, 1], any size",
+            f'low_res = np.zeros((4, 8, 8, {metadata["channels"]}), "float32")  # in [-1, 1], any size',
             f"high_res = model.upscale(low_res)  # (4, {8 * metadata['scale']}, {8 * metadata['scale']}, "
             f"{metadata['channels']}), float32 in [-1, 1]",
             "big = model.upscale_image(low_res[0])  # one image of any size, tiled without seams",
