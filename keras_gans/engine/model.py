@@ -402,14 +402,7 @@ class AdversarialModel(keras.Model, metaclass=precision.BuiltUnderPrecision):
         serialized = {key: config[key] for key in names if isinstance(config.get(key), dict)}
         requested = precision.check_precision(config.get("precision", precision.AUTO))
         saved = config.pop("resolved_precision", None) or precision.saved_policy(serialized.values())
-        auto_now, _ = precision.resolve_precision(
-            precision.AUTO,
-            model_name=cls.__name__,
-            allows_bfloat16=bool(cls.auto_bfloat16),
-            global_policy=keras.config.dtype_policy().name,
-            hardware=precision.detect_hardware(),
-            pinned=precision.pinned_auto(),
-        )
+        auto_now, _ = precision.resolve_for_model(cls, precision.AUTO)
         policy = precision.policy_for_loading(requested, saved, auto_now)
         with precision.dtype_policy_scope(policy):
             for key, value in serialized.items():

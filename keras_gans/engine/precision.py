@@ -50,6 +50,7 @@ __all__ = [
     "pinned_auto",
     "policies_in",
     "policy_for_loading",
+    "resolve_for_model",
     "resolve_precision",
     "retarget_policies",
     "saved_policy",
@@ -206,6 +207,20 @@ def resolve_precision(
     return "mixed_bfloat16", f"auto: {why}, and {model_name}'s measurements allow bfloat16"
 
 
+def resolve_for_model(model_class: type, requested: str, network_policies: Iterable[str] = ()) -> tuple[str, str]:
+    """:func:`resolve_precision` for ``model_class`` on this machine now: its ``auto_bfloat16``, Keras' global
+    policy, :func:`detect_hardware` and :func:`pinned_auto` (what both constructing and loading a model read)."""
+    return resolve_precision(
+        requested,
+        model_name=model_class.__name__,
+        allows_bfloat16=bool(getattr(model_class, "auto_bfloat16", False)),
+        global_policy=keras.config.dtype_policy().name,
+        hardware=detect_hardware(),
+        network_policies=network_policies,
+        pinned=pinned_auto(),
+    )
+
+
 def pinned_auto() -> str | None:
     """The policy :data:`AUTO_ENV` names, None when it is unset or empty; a ValueError naming the variable when it
     is not one of the explicit :data:`PRECISIONS`."""
@@ -336,17 +351,8 @@ class BuiltUnderPrecision(type):
     def __call__(cls, *args, **kwargs):
         requested = check_precision(kwargs.get("precision", AUTO))
         passed = [value for value in (*args, *kwargs.values()) if isinstance(value, keras.Model)]
-        hardware = detect_hardware()
-        policy, reason = resolve_precision(
-            requested,
-            model_name=cls.__name__,
-            allows_bfloat16=bool(cls.auto_bfloat16),
-            global_policy=keras.config.dtype_policy().name,
-            hardware=hardware,
-            network_policies=[network.dtype_policy.name for network in passed],
-            pinned=pinned_auto(),
-        )
-        warn_if_emulated(policy, hardware)
+        policy, reason = resolve_for_model(cls, requested, [network.dtype_policy.name for network in passed])
+        warn_if_emulated(policy, detect_hardware())
         with dtype_policy_scope(policy):
             model = super().__call__(*args, **kwargs)
         check_network_policies(cls.__name__, model.networks, policy, requested)
