@@ -35,6 +35,7 @@ __all__ = [
     "evaluate_translator",
     "evaluate_upscaler",
     "kid_subset_size",
+    "translation_kid_subset_size",
     "label_accuracy_of_samples",
 ]
 
@@ -109,12 +110,11 @@ def evaluate_translator(
     settings: dict[str, Any] = {}
     for direction in directions:
         data = held_out_translation_data(model, dataset, dict(dataset_args), direction, num_samples)
-        reference = data["targets"] if data["reference"] is None else data["reference"]
         scores = evaluate_translation(
             model,
             classifier=_extractor(judges[direction]),
             direction=direction,
-            kid_subset_size=kid_subset_size(len(data["inputs"]), len(reference)),
+            kid_subset_size=translation_kid_subset_size(data),
             seed=seed,
             **data,
         )
@@ -156,6 +156,13 @@ def kid_subset_size(num_generated: int, num_real: int) -> int:
     """``min(1000, n // 2)`` for the smaller set's ``n``: KID's 1,000-image subsets (Binkowski et al.) where the
     sets are large, half of the smaller set otherwise, so that the subsets differ and ``kid_std`` means something."""
     return max(2, min(1000, min(num_generated, num_real) // 2))
+
+
+def translation_kid_subset_size(data: Mapping[str, Any]) -> int:
+    """:func:`kid_subset_size` of held-out translation data (``held_out_translation_data``): its inputs against its
+    FID/KID reference (the targets, unless a separate reference domain is given)."""
+    reference = data["targets"] if data["reference"] is None else data["reference"]
+    return kid_subset_size(len(data["inputs"]), len(reference))
 
 
 #: ``family -> evaluation(model, dataset, dataset_args, classifier, num_samples, seed)``.

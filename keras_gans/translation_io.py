@@ -159,10 +159,9 @@ def evaluate_translation_command(model: Any, args: Any, dataset_args: dict) -> i
     metrics = None
     if args.metrics:
         metrics = [m.strip() for m in args.metrics.split(",") if m.strip()]
-    from keras_gans.model_evaluation import kid_subset_size
+    from keras_gans.model_evaluation import translation_kid_subset_size
 
-    reference = data["targets"] if data["reference"] is None else data["reference"]
-    subset_size = kid_subset_size(len(data["inputs"]), len(reference))
+    subset_size = translation_kid_subset_size(data)
     results = evaluate_translation(
         model, classifier=classifier, metrics=metrics, direction=direction, kid_subset_size=subset_size, **data
     )

@@ -22,7 +22,6 @@ import argparse
 import dataclasses
 import json
 import os
-import platform
 import subprocess
 import sys
 import time
@@ -40,6 +39,7 @@ from keras_gans.hub.registry import bundled_presets_dir
 from keras_gans.metrics import ClassifierFeatureExtractor, build_mnist_classifier, fid_from_features
 from keras_gans.metrics.classifier import train_mnist_classifier
 from keras_gans.model_evaluation import evaluate_model
+from keras_gans.utils import runtime
 
 ROOT = Path(__file__).resolve().parent.parent
 PRESETS_DIR = bundled_presets_dir()
@@ -320,20 +320,10 @@ def train(name: str, runs: Path) -> None:
         "wall_seconds": round(time.perf_counter() - start, 1),
         "load_average_before": [round(x, 2) for x in load],
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
-        "cpu": _cpu_name(),
+        "cpu": runtime.cpu_model(),
         "cores": os.cpu_count(),
     }
     (run / TIMING_FILE).write_text(json.dumps(timing, indent=2) + "\n")
-
-
-def _cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def build(name: str, runs: Path) -> Path:
