@@ -309,6 +309,14 @@ class AdversarialModel(keras.Model, metaclass=precision.BuiltUnderPrecision):
     # ----------------------------------------------------------------------------------------------------------
     # EMA
 
+    #: Properties that return a network made from others (the EMA copy: averaged weights + the live batch-norm
+    #: statistics). Keras' saving walks ``dir(model)`` and stores every network an attribute returns, which would
+    #: write G a second time into every .keras file; these are left out of ``dir`` so that it does not.
+    derived_views: tuple[str, ...] = ()
+
+    def __dir__(self):
+        return [name for name in super().__dir__() if name not in self.derived_views]
+
     def averaged_network(self, name: str) -> keras.Model:
         """Network ``name`` as the samplers use it: its EMA copy when ``ema_decay`` is set, else the network."""
         if self._ema is None or name not in self._ema.networks:

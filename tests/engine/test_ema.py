@@ -104,6 +104,17 @@ def test_ramped_up_average_matches_numpy_samples_with_the_live_statistics_and_is
     for a, b in zip(values(model._ema.weights["generator"]), values(loaded._ema.weights["generator"])):
         np.testing.assert_array_equal(a, b)
     np.testing.assert_allclose(loaded.generate(z=z), model.generate(z=z), atol=1e-6)
+    # The averaged copy is derived (averages + live statistics): the file holds G once, not the copy beside it.
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        weights_file = tmp_path / "model.weights.h5"
+        weights_file.write_bytes(archive.read("model.weights.h5"))
+    import h5py
+
+    with h5py.File(weights_file) as f:
+        groups = set(f.keys()) | set(f["layers"].keys() if "layers" in f else ())
+    assert "generator" in groups and not {"ema_generator", "sampling_generator"} & groups, groups
 
 
 def test_ramp_up_keeps_little_of_the_initial_weights():

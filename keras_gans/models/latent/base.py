@@ -481,6 +481,8 @@ class GANModel(AdversarialModel):
     # ----------------------------------------------------------------------------------------------------------
     # Sampling
 
+    derived_views = ("ema_generator", "sampling_generator")
+
     @property
     def ema_generator(self) -> keras.Model | None:
         """A copy of the generator holding the exponential moving average of its weights (``None`` without EMA).

@@ -292,8 +292,11 @@ class SuperResolutionGAN(AdversarialModel):
     # ----------------------------------------------------------------------------------------------------------
     # Samplers
 
+    derived_views = ("sampling_generator",)
+
     @property
     def sampling_generator(self) -> keras.Model:
+        """The generator ``upscale`` runs: its EMA copy when ``ema_decay`` is set, else the trained generator."""
         return self.averaged_network("generator")
 
     def _upscale_function(self):
