@@ -8,9 +8,9 @@ Run from the repository root (about 15 minutes on 2 CPU cores; ``--quick`` for a
 
 **Speed.** Two worker processes stay up side by side: one with TensorFlow (keras_gans, every model built twice,
 ``precision="float32"`` and ``precision="mixed_bfloat16"``) and one with PyTorch (the mirrors of
-``bench_torch_dcgan.py``, ``torch_translation.py`` and ``torch_super_resolution.py``, eager float32 and eager under
-``torch.autocast("cpu", dtype=torch.bfloat16)``; TensorFlow is never loaded there; WGAN-GP is
-``bench_torch_dcgan.make_wgan_gp_iteration``; StyleGAN2, ProGAN and ESRGAN have no PyTorch mirror yet). After
+``bench_torch_dcgan.py``, ``torch_translation.py``, ``torch_super_resolution.py`` and ``torch_style_based.py``, eager
+float32 and eager under ``torch.autocast("cpu", dtype=torch.bfloat16)``; TensorFlow is never loaded there; WGAN-GP
+is ``bench_torch_dcgan.make_wgan_gp_iteration``; every mirror's docstring says what it leaves out). After
 every configuration is built and warmed up, the parent times ``--rounds`` rounds; in each round every model runs
 its configurations one after the other (keras f32, keras bf16, torch f32, torch bf16; reversed every other round)
 for a chunk of steps, so load from other jobs falls on all alike. A configuration's figure is the median over
@@ -67,9 +67,9 @@ MODELS = {
     "Pix2Pix": (6, True),
     "CycleGAN": (3, True),
     "SRGAN": (4, True),
-    "ESRGAN": (3, False),
-    "StyleGAN2": (16, False),
-    "ProGAN": (4, False),
+    "ESRGAN": (3, True),
+    "StyleGAN2": (16, True),
+    "ProGAN": (4, True),
 }
 #: The float32 DCGAN variants of the profile (label -> what changes; ``jit_compile`` is understood too, XLA is
 #: ``run_all.py``'s section); steps per chunk: one execution of 8 after the first.
@@ -378,6 +378,8 @@ def layer_gflops(batch: int = 64, reps: int = 5) -> list[dict]:
 
 def keras_worker() -> None:
     """Reads JSON commands from stdin, answers one JSON line each (``build``, ``time``, ``matmul``, ``layers``)."""
+    import numpy as np
+
     import keras_gans  # noqa: F401  (before TensorFlow does work: the oneDNN choice)
     from keras_gans.engine import precision as precision_lib
 
@@ -393,6 +395,7 @@ def keras_worker() -> None:
                 built[command["key"]] = (model, data, steps)
                 answer = {"build_s": time.perf_counter() - start, "steps": steps}
                 answer["resolved_precision"] = model.resolved_precision
+                answer["trainable_parameters"] = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
                 if command["model"] == "DCGAN" and not command.get("variant"):
                     answer["flops"] = dcgan_iteration_flops(model, 64)
                     answer["flops_layers"] = {
@@ -440,14 +443,24 @@ def build_torch(torch, name: str):
         batch = 32 if name == "Pix2Pix" else 8
         x = torch.from_numpy(np.random.default_rng(0).uniform(-1, 1, (batch, 1, 28, 28)).astype(np.float32))
         if name == "Pix2Pix":
-            step, _ = torch_translation.pix2pix_step(torch, 28, 1, 32)
+            step, params = torch_translation.pix2pix_step(torch, 28, 1, 32)
         else:
-            step, _ = torch_translation.cyclegan_step(torch, 28, 1, 32, 3)
-        return lambda: step(x, -x)
-    if name == "SRGAN":
+            step, params = torch_translation.cyclegan_step(torch, 28, 1, 32, 3)
+        run = lambda: step(x, -x)  # noqa: E731
+        run.trainable_parameters = params
+        return run
+    if name in ("SRGAN", "ESRGAN"):
         import torch_super_resolution
 
-        return torch_super_resolution.srgan_step(torch, 32, 4, 16)
+        if name == "SRGAN":
+            return torch_super_resolution.srgan_step(torch, 32, 4, 16)
+        return torch_super_resolution.esrgan_step(torch, filters=32, growth=16, num_blocks=2, d_filters=16)
+    if name in ("StyleGAN2", "ProGAN"):
+        import torch_style_based
+
+        if name == "StyleGAN2":
+            return torch_style_based.stylegan2_step(torch, 32, 1, 128, filters=32, max_filters=128, mapping_layers=4)
+        return torch_style_based.progan_step(torch, 32, 1, 128, filters=32, max_filters=128)
     raise ValueError(f"no PyTorch reference for {name}")
 
 
@@ -475,6 +488,7 @@ def torch_worker() -> None:
                 built[command["key"]] = (step, context)
                 answer = {"build_s": time.perf_counter() - start, "torch": torch.__version__}
                 answer["threads"] = torch.get_num_threads()
+                answer["trainable_parameters"] = getattr(step, "trainable_parameters", None)
             elif command["op"] == "time":
                 step, context = built[command["key"]]
                 wall = cpu = 0.0
@@ -575,6 +589,7 @@ def run_speed(args) -> dict:
             log(f"{key}: {answer['error'][:300]}")
             continue
         timed.append((key, worker, answer.get("steps") or MODELS[name][0]))
+    results["parameters"] = parameter_counts(results["configs"], names)
     profile = [] if args.skip_profile else list(PROFILE)
     for label in profile:
         key = f"profile|{label}"
@@ -603,6 +618,23 @@ def run_speed(args) -> dict:
     keras_w.close()
     torch_w.close()
     return results
+
+
+def parameter_counts(configs: dict, names: list[str]) -> dict[str, dict]:
+    """Per model: the float32 keras model's and its PyTorch mirror's trainable parameters, and whether they agree
+    (a mirror of other layer shapes would time other work; a disagreement is logged)."""
+    counts = {}
+    for name in names:
+        keras_count, torch_count = (
+            (configs.get(f"{name}|{framework}|float32") or {}).get("build", {}).get("trainable_parameters")
+            for framework in ("keras", "torch")
+        )
+        if keras_count is None or torch_count is None:
+            continue
+        counts[name] = {"keras": keras_count, "torch": torch_count, "match": keras_count == torch_count}
+        differs = "" if keras_count == torch_count else ": the mirror differs"
+        log(f"{name}: trainable parameters keras {keras_count}, torch {torch_count}{differs}")
+    return counts
 
 
 def median_rate(runs: list[dict], key: str = "it_per_s") -> float | None:
@@ -757,6 +789,13 @@ def write_report(results: dict | None, quality: dict | None, path: str) -> None:
                 f"{_cell(row, 'torch_bf16')} | {_ratio(row['torch_bf16'], row['torch_f32'])} | "
                 f"{_ratio(row['keras_f32'], row['torch_f32'])} | {_ratio(row['keras_bf16'], row['torch_bf16'])} |"
             )
+        counts = results.get("parameters") or {}
+        if counts:
+            shown = ", ".join(
+                f"{m} {c['keras']:,}" + ("" if c["match"] else f" (torch {c['torch']:,}: differs)")
+                for m, c in counts.items()
+            )
+            lines += ["", f"Trainable parameters (the PyTorch mirror's are the same unless said): {shown}."]
         lines += ["", *ceiling_lines(results), ""]
         lines += profile_lines(results)
     quality_lines, verdicts = quality_table(quality)
