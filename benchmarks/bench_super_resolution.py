@@ -1,7 +1,9 @@
 """Super-resolution benchmark: quality vs bicubic (MNIST x4 / x2, skimage photographs), tiled-upscale throughput
 and memory, train-step speed beside the same networks in PyTorch eager. A few minutes on 2 CPU cores.
 
-    python benchmarks/bench_super_resolution.py [--steps 300] [--out results.json]
+    python benchmarks/bench_super_resolution.py [--steps 300] [--photo-steps 600] [--gan-steps 150] [--quick]
+
+Writes benchmarks/SUPER_RESOLUTION.md (not with --quick unless --report is given).
 
 PSNR/SSIM as BasicSR reports them: Y channel (BT.601) for colour, grey values for digits, ``scale`` pixels cropped
 at every border; the bicubic baseline upscales the same low-res inputs. Low-res inputs: antialiased bicubic.
@@ -13,6 +15,7 @@ import argparse
 import json
 import os
 import resource
+import sys
 import time
 
 import keras
@@ -49,33 +52,87 @@ def mnist_quality(scale: int, steps: int, classifier) -> dict:
     }
 
 
-def photo_quality(steps: int) -> dict | None:
+#: skimage.data colour photographs (shipped in its wheel): trained on random crops of these ...
+TRAIN_PHOTOS = ("astronaut", "coffee", "hubble_deep_field", "immunohistochemistry", "retina")
+#: ... and evaluated, whole, on these (chelsea is skimage's cat too, so it is not in both lists).
+HELD_OUT_PHOTOS = ("chelsea", "rocket", "stereo_motorcycle")
+PHOTO_SIZES = {"filters": 32, "num_blocks": 2, "d_filters": 16, "content": None}
+
+
+def _photo(name: str) -> np.ndarray:
+    from skimage import data as skdata
+
+    image = getattr(skdata, name)()
+    image = image[0] if isinstance(image, tuple) else image  # stereo_motorcycle: (left, right, disparity)
+    return image[..., :3].astype(np.float32) / 127.5 - 1.0
+
+
+def photo_crops(count: int, size: int, seed: int = 0) -> np.ndarray:
+    """``count`` random ``size``-pixel crops of :data:`TRAIN_PHOTOS`, randomly flipped and transposed."""
+    rng = np.random.default_rng(seed)
+    photos = [_photo(name) for name in TRAIN_PHOTOS]
+    crops = np.empty((count, size, size, 3), np.float32)
+    for i in range(count):
+        photo = photos[rng.integers(len(photos))]
+        y, x = rng.integers(0, photo.shape[0] - size + 1), rng.integers(0, photo.shape[1] - size + 1)
+        crop = photo[y : y + size, x : x + size]
+        crop = crop[:, ::-1] if rng.random() < 0.5 else crop
+        crop = crop[::-1] if rng.random() < 0.5 else crop
+        crops[i] = crop.transpose(1, 0, 2) if rng.random() < 0.5 else crop
+    return crops
+
+
+def held_out_scores(model, photos: dict) -> dict:
+    """PSNR/SSIM (Y, ``scale``-pixel border cropped) per held-out photo and their means, bicubic beside them."""
+    per_photo = {name: super_resolution_scores(model, image[None], num_samples=1) for name, image in photos.items()}
+    keys = ("psnr", "ssim", "psnr_bicubic", "ssim_bicubic")
+    means = {k: round(float(np.mean([s[k] for s in per_photo.values()])), 4) for k in keys}
+    means["per_photo_psnr"] = {n: [round(s["psnr"], 2), round(s["psnr_bicubic"], 2)] for n, s in per_photo.items()}
+    return means
+
+
+def photo_quality(model_name: str, scale: int, pixel_steps: int, gan_steps: int, crop: int, batch: int, lr: float):
+    """One model trained on :func:`photo_crops`: the pixel-loss phase, then the GAN phase; held-out scores after
+    each (and ESRGAN's network interpolation between them)."""
     try:
-        from skimage import data as skdata
+        import skimage  # noqa: F401
     except ImportError:
-        return None
-    train_photos = [skdata.astronaut(), skdata.coffee(), skdata.chelsea()]
-    test_photos = [skdata.rocket()]
-    rng = np.random.default_rng(0)
-    crops = []
-    for photo in train_photos:
-        photo = photo.astype(np.float32) / 127.5 - 1.0
-        for _ in range(400):
-            y, x = rng.integers(0, photo.shape[0] - 48), rng.integers(0, photo.shape[1] - 48)
-            crops.append(photo[y : y + 48, x : x + 48])
-    crops = np.stack(crops)
-    model = kg.SRGAN(scale=2, channels=3, pretrain_steps=steps, seed=0, **SMALL)
-    model.compile(g_optimizer=keras.optimizers.Adam(1e-3))
-    model.fit(crops, batch_size=16, epochs=1, steps_per_epoch=steps, verbose=0)
-    test = test_photos[0].astype(np.float32) / 127.5 - 1.0
-    test = test[: test.shape[0] // 2 * 2, : test.shape[1] // 2 * 2][None]
-    scores = super_resolution_scores(model, test, num_samples=1)
-    return {
-        "train": "astronaut, coffee, chelsea (48x48 crops)",
-        "test": "rocket (whole photo, tiled)",
-        "steps": steps,
-        **{k: round(v, 4) for k, v in scores.items()},
+        return {"error": "scikit-image is not installed (pip install scikit-image)"}
+    photos = {}
+    for name in HELD_OUT_PHOTOS:
+        image = _photo(name)
+        photos[name] = image[: image.shape[0] // scale * scale, : image.shape[1] // scale * scale]
+    crops = photo_crops(batch * (pixel_steps + gan_steps), crop)
+    cls = kg.SRGAN if model_name == "srgan" else kg.ESRGAN
+    model = cls(scale=scale, channels=3, pretrain_steps=pixel_steps, seed=0, **PHOTO_SIZES)
+    schedule = keras.optimizers.schedules.CosineDecay(lr, pixel_steps, alpha=0.05)
+    model.compile(g_optimizer=keras.optimizers.Adam(schedule, beta_1=0.9, beta_2=0.99))
+    result = {"model": model_name, "scale": scale, "crop": crop, "batch": batch, "lr": lr, **PHOTO_SIZES}
+    start, cpu = time.perf_counter(), time.process_time()
+    model.fit(crops[: batch * pixel_steps], batch_size=batch, epochs=1, shuffle=False, verbose=0)
+    result["pixel_phase"] = {
+        "steps": pixel_steps,
+        "train_seconds": round(time.perf_counter() - start, 1),
+        "cpu_seconds": round(time.process_time() - cpu, 1),
+        **held_out_scores(model, photos),
     }
+    pixel_generator = keras.models.clone_model(model.generator)
+    pixel_generator.set_weights(model.generator.get_weights())
+    if gan_steps:
+        start, cpu = time.perf_counter(), time.process_time()
+        model.fit(crops[batch * pixel_steps :], batch_size=batch, epochs=1, shuffle=False, verbose=0)
+        result["gan_phase"] = {
+            "steps": gan_steps,
+            "train_seconds": round(time.perf_counter() - start, 1),
+            "cpu_seconds": round(time.process_time() - cpu, 1),
+            **held_out_scores(model, photos),
+        }
+        if model_name == "esrgan":
+            result["interpolation"] = {
+                str(alpha): held_out_scores(kg.interpolate_weights(pixel_generator, model, alpha), photos)
+                for alpha in (0.2, 0.5, 0.8)
+            }
+    return result
 
 
 def tiled_throughput() -> dict:
@@ -130,26 +187,103 @@ def _torch_speed(steps: int) -> float | None:
     return steps / (time.perf_counter() - start)
 
 
+def _phase_rows(result: dict) -> list[str]:
+    rows = []
+    phases = [("pixel loss", result.get("pixel_phase")), ("GAN", result.get("gan_phase"))]
+    phases += [(f"interpolated, alpha {a}", r) for a, r in result.get("interpolation", {}).items()]
+    for phase, r in phases:
+        if r:
+            rows.append(
+                f"| {result['model'].upper()} x{result['scale']} | {phase} | {r.get('steps', '')} | {r['psnr']:.2f} | "
+                f"{r['psnr_bicubic']:.2f} | {r['psnr'] - r['psnr_bicubic']:+.2f} | {r['ssim']:.4f} | "
+                f"{r['ssim_bicubic']:.4f} | {r.get('cpu_seconds', '')} |"
+            )
+    return rows
+
+
+def markdown(results: dict, command: str) -> str:
+    """benchmarks/SUPER_RESOLUTION.md from the results."""
+    m = results["machine"]
+    lines = [
+        "# Super-resolution benchmark (`benchmarks/bench_super_resolution.py`)",
+        "",
+        f"`{command}`: {m['date']}, {m['cpu']}, {m['cores']} cores, TensorFlow {m['tensorflow']}, Keras "
+        f"{m['keras']}; load average at start {m['load_average_1min']} (shared machine: wall times are noisy).",
+        "",
+        "PSNR/SSIM as BasicSR reports them: Y channel of YCbCr (BT.601) for colour, grey values for digits, `scale` "
+        "pixels cropped at every border, float outputs; bicubic upscales the same antialiased-bicubic low-res inputs.",
+        "",
+        f"## Photographs (skimage.data): trained on crops of {', '.join(TRAIN_PHOTOS)}; held out: "
+        f"{', '.join(HELD_OUT_PHOTOS)} (whole photos, means)",
+        "",
+        "| model | phase | steps | PSNR | bicubic | gain | SSIM | bicubic | CPU s |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for result in results["photos"]:
+        if "error" in result:
+            lines.append(f"| {result.get('model', '')} | {result['error']} |")
+        else:
+            lines += _phase_rows(result)
+    lines += ["", "## MNIST (held-out 2000 digits; FID/KID in the MNIST classifier's features)", ""]
+    lines += ["| task | steps | PSNR | bicubic | SSIM | bicubic | FID | bicubic | accuracy | bicubic |"]
+    lines += ["|---|---|---|---|---|---|---|---|---|---|"]
+    for key in ("mnist_x4", "mnist_x2"):
+        r = results[key]
+        lines.append(
+            f"| x{r['scale']} | {r['steps']} | {r['psnr']:.2f} | {r['psnr_bicubic']:.2f} | {r['ssim']:.4f} | "
+            f"{r['ssim_bicubic']:.4f} | {r['fid']:.2f} | {r['fid_bicubic']:.2f} | {r['accuracy']:.3f} | "
+            f"{r['accuracy_bicubic']:.3f} |"
+        )
+    t = results["upscale_image_1024"]
+    lines += [
+        "",
+        "## `upscale_image` on 1024x1024x3",
+        "",
+        f"{t['network']}, tile {t['tile_size']}, overlap {t['overlap']}: {t['seconds']} s, "
+        f"{t['input_megapixels_per_s']} input MP/s; peak memory: ru_maxrss growth {t['peak_rss_growth_mb']} MB "
+        f"(process peak {t['peak_rss_mb']} MB).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--steps", type=int, default=300, help="pretraining steps per quality run")
+    parser.add_argument("--steps", type=int, default=300, help="pretraining steps per MNIST run")
+    parser.add_argument("--photo-steps", type=int, default=600, help="pixel-loss steps per photo model")
+    parser.add_argument("--gan-steps", type=int, default=150, help="GAN-phase steps per photo model")
+    parser.add_argument("--quick", action="store_true", help="a 1-2 minute smoke run (figures not reportable)")
     parser.add_argument("--out", default=None)
+    parser.add_argument("--report", default=None, help="markdown report (default benchmarks/SUPER_RESOLUTION.md)")
     args = parser.parse_args()
+    if args.quick:
+        args.steps, args.photo_steps, args.gan_steps = 20, 10, 5
+    from harness import machine_info
+
+    results = {"machine": machine_info()}
     images, labels = _mnist()
-    classifier = kg.metrics.classifier.train_mnist_classifier(images[:8000], labels[:8000], epochs=2)
-    results = {
-        "cpu_cores": os.cpu_count(),
-        "mnist_x4": mnist_quality(4, args.steps, classifier),
-        "mnist_x2": mnist_quality(2, args.steps, classifier),
-        "photos_x2": photo_quality(args.steps),
-        "upscale_image_1024": tiled_throughput(),
-        "train_step": train_speed(),
-    }
+    epochs = 1 if args.quick else 2
+    classifier = kg.metrics.classifier.train_mnist_classifier(images[:8000], labels[:8000], epochs=epochs)
+    results["mnist_x4"] = mnist_quality(4, args.steps, classifier)
+    results["mnist_x2"] = mnist_quality(2, args.steps, classifier)
+    results["photos"] = [
+        photo_quality(name, 2, args.photo_steps, args.gan_steps, crop=48, batch=16, lr=2e-3)
+        for name in ("srgan", "esrgan")
+    ]
+    results["upscale_image_1024"] = tiled_throughput()
+    if not args.quick:
+        results["train_step"] = train_speed()
     text = json.dumps(results, indent=2)
     print(text)
     if args.out:
         with open(args.out, "w") as f:
             f.write(text)
+    report = args.report or os.path.join(os.path.dirname(os.path.abspath(__file__)), "SUPER_RESOLUTION.md")
+    if args.quick and args.report is None:
+        return  # a smoke run does not overwrite the reported figures
+    command = "python benchmarks/bench_super_resolution.py " + " ".join(sys.argv[1:])
+    with open(report, "w") as f:
+        f.write(markdown(results, command.strip()))
 
 
 if __name__ == "__main__":
