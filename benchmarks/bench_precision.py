@@ -449,17 +449,16 @@ def build_torch(torch, name: str):
         run = lambda: step(x, -x)  # noqa: E731
         run.trainable_parameters = params
         return run
-    if name in ("SRGAN", "ESRGAN"):
-        import torch_super_resolution
+    import torch_style_based
+    import torch_super_resolution
 
-        if name == "SRGAN":
-            return torch_super_resolution.srgan_step(torch, 32, 4, 16)
+    if name == "SRGAN":
+        return torch_super_resolution.srgan_step(torch, 32, 4, 16)
+    if name == "ESRGAN":
         return torch_super_resolution.esrgan_step(torch, filters=32, growth=16, num_blocks=2, d_filters=16)
-    if name in ("StyleGAN2", "ProGAN"):
-        import torch_style_based
-
-        if name == "StyleGAN2":
-            return torch_style_based.stylegan2_step(torch, 32, 1, 128, filters=32, max_filters=128, mapping_layers=4)
+    if name == "StyleGAN2":
+        return torch_style_based.stylegan2_step(torch, 32, 1, 128, filters=32, max_filters=128, mapping_layers=4)
+    if name == "ProGAN":
         return torch_style_based.progan_step(torch, 32, 1, 128, filters=32, max_filters=128)
     raise ValueError(f"no PyTorch reference for {name}")
 

@@ -108,25 +108,22 @@ def photo_quality(model_name: str, scale: int, pixel_steps: int, gan_steps: int,
     schedule = keras.optimizers.schedules.CosineDecay(lr, pixel_steps, alpha=0.05)
     model.compile(g_optimizer=keras.optimizers.Adam(schedule, beta_1=0.9, beta_2=0.99))
     result = {"model": model_name, "scale": scale, "crop": crop, "batch": batch, "lr": lr, **PHOTO_SIZES}
-    start, cpu = time.perf_counter(), time.process_time()
-    model.fit(crops[: batch * pixel_steps], batch_size=batch, epochs=1, shuffle=False, verbose=0)
-    result["pixel_phase"] = {
-        "steps": pixel_steps,
-        "train_seconds": round(time.perf_counter() - start, 1),
-        "cpu_seconds": round(time.process_time() - cpu, 1),
-        **held_out_scores(model, photos),
-    }
+
+    def phase(images: np.ndarray) -> dict:
+        """Trains on ``images`` (one epoch); its steps, wall and CPU seconds and then the held-out scores."""
+        start, cpu = time.perf_counter(), time.process_time()
+        model.fit(images, batch_size=batch, epochs=1, shuffle=False, verbose=0)
+        seconds = {
+            "train_seconds": round(time.perf_counter() - start, 1),
+            "cpu_seconds": round(time.process_time() - cpu, 1),
+        }
+        return {"steps": len(images) // batch, **seconds, **held_out_scores(model, photos)}
+
+    result["pixel_phase"] = phase(crops[: batch * pixel_steps])
     pixel_generator = keras.models.clone_model(model.generator)
     pixel_generator.set_weights(model.generator.get_weights())
     if gan_steps:
-        start, cpu = time.perf_counter(), time.process_time()
-        model.fit(crops[batch * pixel_steps :], batch_size=batch, epochs=1, shuffle=False, verbose=0)
-        result["gan_phase"] = {
-            "steps": gan_steps,
-            "train_seconds": round(time.perf_counter() - start, 1),
-            "cpu_seconds": round(time.process_time() - cpu, 1),
-            **held_out_scores(model, photos),
-        }
+        result["gan_phase"] = phase(crops[batch * pixel_steps :])
         if model_name == "esrgan":
             result["interpolation"] = {
                 str(alpha): held_out_scores(kg.interpolate_weights(pixel_generator, model, alpha), photos)

@@ -58,6 +58,16 @@ def generator_stages(height: int, width: int, max_stages: int, min_start: int = 
     return max(large) if large else max(n for n in divides if n <= 1)
 
 
+def strided_stack(layer: type, widths: tuple[int, ...], kernel: int) -> list:
+    """``[layer(w, kernel, strides=2, padding="same"), LeakyReLU(0.2)]`` for each width: the examples' D (``Conv2D``)
+    and G (``Conv2DTranspose``) stages."""
+    return [
+        block
+        for filters in widths
+        for block in (layer(filters, kernel, strides=2, padding="same"), layers.LeakyReLU(LEAKY_SLOPE))
+    ]
+
+
 class _KerasIOGAN(keras.Model):
     """The examples' shared step: D on [fake; real] labelled [1; 0] (plus noise), then G with the labels 0."""
 
@@ -164,14 +174,7 @@ class KerasIODCGAN(_KerasIOGAN):
                 keras.Input((self.latent_dim,)),
                 layers.Dense(start[0] * start[1] * DCGAN_G_WIDTHS[0]),
                 layers.Reshape((*start, DCGAN_G_WIDTHS[0])),
-                *[
-                    block
-                    for filters in DCGAN_G_WIDTHS[:stages]
-                    for block in (
-                        layers.Conv2DTranspose(filters, 4, strides=2, padding="same"),
-                        layers.LeakyReLU(LEAKY_SLOPE),
-                    )
-                ],
+                *strided_stack(layers.Conv2DTranspose, DCGAN_G_WIDTHS[:stages], 4),
                 layers.Conv2D(channels, 5, padding="same", activation="sigmoid"),
                 layers.Rescaling(2.0, offset=-1.0),  # [0, 1] -> [-1, 1]
             ],
@@ -180,11 +183,7 @@ class KerasIODCGAN(_KerasIOGAN):
         self.discriminator = keras.Sequential(
             [
                 keras.Input(self.image_shape),
-                *[
-                    block
-                    for filters in DCGAN_D_WIDTHS
-                    for block in (layers.Conv2D(filters, 4, strides=2, padding="same"), layers.LeakyReLU(LEAKY_SLOPE))
-                ],
+                *strided_stack(layers.Conv2D, DCGAN_D_WIDTHS, 4),
                 layers.Flatten(),
                 layers.Dropout(0.2),
                 layers.Dense(1, activation="sigmoid"),
@@ -214,14 +213,7 @@ class KerasIOCGAN(_KerasIOGAN):
                 layers.Dense(start[0] * start[1] * inputs),
                 layers.LeakyReLU(LEAKY_SLOPE),
                 layers.Reshape((*start, inputs)),
-                *[
-                    block
-                    for filters in CGAN_G_WIDTHS[:stages]
-                    for block in (
-                        layers.Conv2DTranspose(filters, 4, strides=2, padding="same"),
-                        layers.LeakyReLU(LEAKY_SLOPE),
-                    )
-                ],
+                *strided_stack(layers.Conv2DTranspose, CGAN_G_WIDTHS[:stages], 4),
                 layers.Conv2D(channels, 7, padding="same", activation="sigmoid"),
                 layers.Rescaling(2.0, offset=-1.0),  # [0, 1] -> [-1, 1]
             ],
@@ -230,11 +222,7 @@ class KerasIOCGAN(_KerasIOGAN):
         self.discriminator = keras.Sequential(
             [
                 keras.Input((height, width, channels + self.num_classes)),
-                *[
-                    block
-                    for filters in CGAN_D_WIDTHS
-                    for block in (layers.Conv2D(filters, 3, strides=2, padding="same"), layers.LeakyReLU(LEAKY_SLOPE))
-                ],
+                *strided_stack(layers.Conv2D, CGAN_D_WIDTHS, 3),
                 layers.GlobalMaxPooling2D(),
                 layers.Dense(1),
             ],

@@ -86,17 +86,13 @@ BUDGET_MAX_STEPS = 10**8
 
 def load_dataset(name: str) -> tuple[np.ndarray, np.ndarray]:
     """Images as float32 (N, H, W, 1) in [-1, 1] and int labels (N,)."""
-    if name == "mnist":
-        from keras_gans.data.idx import default_mnist_dir, load_mnist_idx
-
-        images, labels = load_mnist_idx(default_mnist_dir(), split="test")
-        return (images[..., None].astype("float32") / 127.5 - 1.0), labels.astype("int32")
-    if name == "mnist32":
+    if name in ("mnist", "mnist32"):
         from keras_gans.data.idx import default_mnist_dir, load_mnist_idx
         from keras_gans.data.mnist32 import MNIST32_PADDING, pad_to_square
 
         images, labels = load_mnist_idx(default_mnist_dir(), split="test")
-        images = pad_to_square(images, images.shape[1] + 2 * MNIST32_PADDING)
+        if name == "mnist32":
+            images = pad_to_square(images, images.shape[1] + 2 * MNIST32_PADDING)
         return (images[..., None].astype("float32") / 127.5 - 1.0), labels.astype("int32")
     if name == "digits":
         from sklearn.datasets import load_digits
@@ -294,11 +290,11 @@ def run_one(
     recorder = zoo_curves.curve_recorder(evaluate, at, unit, budget_seconds)
     timer = harness.step_timer(skip=2)
     history = model.fit(dataset, epochs=1, steps_per_epoch=fit_steps, verbose=0, callbacks=[timer, recorder])
-    final = evaluate()
-    recorder.curve.append({"step": recorder.steps, "train_s": recorder.training_seconds(), **final})
+    final, train_s = evaluate(), recorder.training_seconds()
+    recorder.curve.append({"step": recorder.steps, "train_s": train_s, **final})
     result.update(
         final,
-        train_s=recorder.training_seconds(),
+        train_s=train_s,
         eval_s=recorder.eval_s,
         steps=recorder.steps,
         # The median is robust to the few steps whose interval holds an evaluation.
@@ -306,9 +302,8 @@ def run_one(
         curve=recorder.curve,
         final_logs={k: float(v[-1]) for k, v in history.history.items()},
     )
-    grid_labels = np.tile(np.arange(NUM_CLASSES), GRID_ROWS) if conditional else None
-    grid_kwargs = {"labels": grid_labels} if conditional else {"num_samples": GRID_ROWS * NUM_CLASSES}
-    grid = np.asarray(model.generate(seed=SAMPLE_SEED, **grid_kwargs))
+    # One class per column: the labels i % 10 of GRID_ROWS rows of NUM_CLASSES.
+    grid = np.asarray(model.generate(seed=SAMPLE_SEED, **generate_kwargs(conditional, GRID_ROWS * NUM_CLASSES)))
     return result, grid
 
 
@@ -582,7 +577,6 @@ def main() -> None:
                     write_markdown(args.output, args.grid_dir, results, args, info, judges, plots, command)
         plots = write_plots(args.grid_dir, results, judges, args)
         save()
-    plots = write_plots(args.grid_dir, results, judges, args)
     write_markdown(args.output, args.grid_dir, results, args, info, judges, plots, command)
     when = datetime.datetime.now().isoformat(timespec="seconds")
     print(f"wrote {args.output} and {sorted(plots.values())} at {when}")
