@@ -97,7 +97,7 @@ def photo_quality(model_name: str, scale: int, pixel_steps: int, gan_steps: int,
     try:
         import skimage  # noqa: F401
     except ImportError:
-        return {"error": "scikit-image is not installed (pip install scikit-image)"}
+        return {"error": "scikit-image is not installed (pip install -e \".[benchmarks]\")"}
     photos = {}
     for name in HELD_OUT_PHOTOS:
         image = _photo(name)
