@@ -1,5 +1,6 @@
 """Generator and discriminator builders."""
 
+from keras_gans.networks.bicubic import BicubicResidual, bicubic_upsample
 from keras_gans.networks.dcgan import build_dcgan_discriminator, build_dcgan_generator, num_upsamplings
 from keras_gans.networks.layers import MinibatchStdDev
 from keras_gans.networks.mlp import build_mlp_discriminator, build_mlp_generator
@@ -13,8 +14,10 @@ from keras_gans.networks.stylegan2 import build_stylegan2_discriminator, build_s
 from keras_gans.networks.unet import build_unet_generator
 
 __all__ = [
+    "BicubicResidual",
     "MinibatchStdDev",
     "PixelShuffle",
+    "bicubic_upsample",
     "build_dcgan_discriminator",
     "build_dcgan_generator",
     "build_mlp_discriminator",

@@ -15,7 +15,7 @@ import math
 
 import keras
 
-from keras_gans.networks.srresnet import PixelShuffle, check_scale
+from keras_gans.networks.srresnet import PixelShuffle, check_scale, high_res_output
 
 __all__ = ["RESIDUAL_SCALING", "build_rrdb_generator"]
 
@@ -25,14 +25,10 @@ RESIDUAL_SCALING = 0.2
 _SMALL_INIT = {"class_name": "VarianceScaling", "config": {"scale": 0.02, "mode": "fan_in", "distribution": "normal"}}
 
 
-def _conv(filters: int, name: str, small: bool = False, activation=None):
+def _conv(filters: int, name: str, small: bool = False, activation=None, zeros: bool = False):
+    initializer = "zeros" if zeros else keras.initializers.get(_SMALL_INIT) if small else "glorot_uniform"
     return keras.layers.Conv2D(
-        filters,
-        3,
-        padding="same",
-        name=name,
-        activation=activation,
-        kernel_initializer=keras.initializers.get(_SMALL_INIT) if small else "glorot_uniform",
+        filters, 3, padding="same", name=name, activation=activation, kernel_initializer=initializer
     )
 
 
@@ -65,6 +61,7 @@ def build_rrdb_generator(
     growth: int = 32,
     num_blocks: int = 23,
     residual_scaling: float = RESIDUAL_SCALING,
+    bicubic_skip: bool = False,
     name: str = "rrdb_net",
 ) -> keras.Model:
     """RRDBNet: low-res images in [-1, 1] of any size -> ``scale`` x larger images in [-1, 1].
@@ -75,6 +72,8 @@ def build_rrdb_generator(
         filters: trunk width (64); growth: channels each dense convolution adds (32).
         num_blocks: RRDBs (23 in the paper).
         residual_scaling: beta (0.2).
+        bicubic_skip: predict the residual over bicubic upsampling (last convolution zero-initialised), as
+            :func:`~keras_gans.networks.srresnet.build_srresnet`.
     """
     scale = check_scale(scale)
     if not 0.0 < float(residual_scaling) <= 1.0:
@@ -92,6 +91,5 @@ def build_rrdb_generator(
         x = PixelShuffle(2, name=f"up{i}_nearest")(x)
         x = keras.layers.LeakyReLU(0.2, name=f"up{i}_lrelu")(_conv(filters, f"up{i}_conv")(x))
     x = keras.layers.LeakyReLU(0.2, name="hr_lrelu")(_conv(filters, "hr_conv")(x))
-    x = _conv(channels, "tail_conv")(x)
-    outputs = keras.layers.Activation("tanh", dtype="float32", name="high_res")(x)
-    return keras.Model(inputs, outputs, name=name)
+    x = _conv(channels, "tail_conv", zeros=bicubic_skip)(x)
+    return keras.Model(inputs, high_res_output(inputs, x, scale, bicubic_skip), name=name)

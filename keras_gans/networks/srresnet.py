@@ -13,7 +13,9 @@ import math
 import keras
 import tensorflow as tf
 
-__all__ = ["SCALES", "PixelShuffle", "build_srresnet", "check_scale", "receptive_radius"]
+from keras_gans.networks.bicubic import BicubicResidual
+
+__all__ = ["SCALES", "PixelShuffle", "build_srresnet", "check_scale", "high_res_output", "receptive_radius"]
 
 #: Upscaling factors of the sub-pixel networks: powers of two, one x2 stage each.
 SCALES = (2, 4, 8)
@@ -59,6 +61,7 @@ def build_srresnet(
     filters: int = 64,
     num_blocks: int = 16,
     batch_norm: bool = True,
+    bicubic_skip: bool = False,
     name: str = "srresnet",
 ) -> keras.Model:
     """The SRResNet generator: low-res images in [-1, 1] of any size -> ``scale`` x larger images in [-1, 1].
@@ -69,6 +72,9 @@ def build_srresnet(
         filters: width of every convolution but the last (64 in the paper).
         num_blocks: residual blocks (16 in the paper).
         batch_norm: batch normalisation in the residual blocks (the paper's; ``False`` as in EDSR).
+        bicubic_skip: predict the residual over bicubic upsampling (:class:`~keras_gans.networks.bicubic.
+            BicubicResidual`, last convolution zero-initialised: a new network is the bicubic baseline) instead of
+            the image through tanh.
     """
     scale = check_scale(scale)
     inputs = keras.Input((None, None, channels), name="low_res")
@@ -92,9 +98,20 @@ def build_srresnet(
         x = keras.layers.Conv2D(4 * filters, 3, padding="same", name=f"up{i}_conv")(x)
         x = PixelShuffle(2, name=f"up{i}_shuffle")(x)
         x = _prelu(f"up{i}_prelu")(x)
-    x = keras.layers.Conv2D(channels, 9, padding="same", name="tail_conv")(x)
-    outputs = keras.layers.Activation("tanh", dtype="float32", name="high_res")(x)
-    return keras.Model(inputs, outputs, name=name)
+    x = keras.layers.Conv2D(
+        channels, 9, padding="same", kernel_initializer="zeros" if bicubic_skip else "glorot_uniform", name="tail_conv"
+    )(x)
+    return keras.Model(inputs, high_res_output(inputs, x, scale, bicubic_skip), name=name)
+
+
+def high_res_output(low_res, x, scale: int, bicubic_skip: bool):
+    """The generators' last layer: ``tanh(x)``, or with ``bicubic_skip`` the bicubic upsampling of ``low_res``
+    plus ``x`` (clipped to [-1, 1]); float32 either way."""
+    if not isinstance(bicubic_skip, bool):
+        raise TypeError(f"bicubic_skip must be True or False, got {bicubic_skip!r}.")
+    if bicubic_skip:
+        return BicubicResidual(scale, name="high_res")([low_res, x])
+    return keras.layers.Activation("tanh", dtype="float32", name="high_res")(x)
 
 
 def receptive_radius(network: keras.Model) -> int:
@@ -117,4 +134,6 @@ def receptive_radius(network: keras.Model) -> int:
             resolution *= layer.factor
         elif isinstance(layer, keras.layers.UpSampling2D):
             resolution *= max(layer.size)
+        elif isinstance(layer, BicubicResidual):
+            radius += layer.input_radius  # it reads the network's (low-res) input
     return int(math.ceil(radius))

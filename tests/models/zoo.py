@@ -92,10 +92,11 @@ ZOO = [
     ZooEntry("CycleGAN", _translation("CycleGAN"), family="translation"),
     # SRGAN: one MSE pretraining step, then the GAN phase; ESRGAN: the GAN phase (relativistic D) from the start.
     # SRGAN-MSE (content on pixels); ESRGAN's perceptual loss on VGG19 (random weights) block1_conv2, pre-ReLU.
+    # SRGAN ends in tanh; ESRGAN with bicubic_skip (the BicubicResidual output) through the whole contract.
     ZooEntry("SRGAN", _super_resolution("SRGAN", pretrain_steps=1, content=None), family="super_resolution"),
     ZooEntry(
         "ESRGAN",
-        _super_resolution("ESRGAN", pretrain_steps=0, content="vgg19", content_layer="block1_conv2"),
+        _super_resolution("ESRGAN", pretrain_steps=0, content="vgg19", content_layer="block1_conv2", bicubic_skip=True),
         family="super_resolution",
     ),
 ]

@@ -16,24 +16,11 @@ import numpy as np
 import tensorflow as tf
 
 from keras_gans.engine.data_spec import DataSpec, ValuePart, _as_parts, _shape_text
+from keras_gans.networks.bicubic import cubic_kernel
 
-__all__ = ["CUBIC_A", "DOWNSAMPLINGS", "SuperResolutionData", "bicubic_matrix", "downsample"]
+__all__ = ["DOWNSAMPLINGS", "SuperResolutionData", "bicubic_matrix", "downsample"]
 
 DOWNSAMPLINGS = ("bicubic", "area")
-
-
-#: Keys' cubic convolution parameter of MATLAB's and TensorFlow's bicubic kernel.
-CUBIC_A = -0.5
-
-
-def _cubic(x: np.ndarray) -> np.ndarray:
-    """Keys' cubic kernel (a = -0.5): ``(a+2)|x|^3 - (a+3)|x|^2 + 1`` on [0, 1], ``a|x|^3 - 5a|x|^2 + 8a|x| - 4a``
-    on [1, 2], 0 beyond."""
-    x = np.abs(x)
-    a = CUBIC_A
-    near = ((a + 2) * x - (a + 3)) * x * x + 1
-    far = ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
-    return np.where(x <= 1, near, np.where(x < 2, far, 0.0))
 
 
 def bicubic_matrix(size: int, scale: int) -> np.ndarray:
@@ -42,7 +29,7 @@ def bicubic_matrix(size: int, scale: int) -> np.ndarray:
     "bicubic", antialias=True)`` computes; a matrix keeps it inside XLA, which has no ScaleAndTranslate op)."""
     out = size // scale
     centres = (np.arange(out) + 0.5) * scale - 0.5
-    weights = _cubic((np.arange(size)[None, :] - centres[:, None]) / scale)
+    weights = cubic_kernel((np.arange(size)[None, :] - centres[:, None]) / scale)
     return (weights / weights.sum(axis=1, keepdims=True)).astype(np.float32)
 
 

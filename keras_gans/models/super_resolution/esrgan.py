@@ -33,6 +33,7 @@ class ESRGAN(SuperResolutionGAN):
         channels: image channels.
         filters, growth, num_blocks, residual_scaling: RRDBNet (64, 32, 23, 0.2).
         d_filters: the discriminator's first width (64).
+        bicubic_skip: G predicts the residual over bicubic upsampling, as for :class:`SRGAN`.
         content, content_layer, vgg_weights: the perceptual network, as for :class:`SRGAN` (before activation).
         pretrain_steps: L1-only steps first (1000 by default).
         generator, discriminator, content_network: your own networks instead.
@@ -60,6 +61,7 @@ class ESRGAN(SuperResolutionGAN):
         pixel_weight: float = 1e-2,
         content_weight: float = 1.0,
         adversarial_weight: float = 5e-3,
+        bicubic_skip: bool = False,
         generator: keras.Model | None = None,
         discriminator: keras.Model | None = None,
         content_network: keras.Model | None = None,
@@ -73,10 +75,13 @@ class ESRGAN(SuperResolutionGAN):
             "num_blocks": num_blocks,
             "residual_scaling": residual_scaling,
             "d_filters": d_filters,
+            "bicubic_skip": bicubic_skip,
             "content_layer": content_layer,
         }
         if generator is None:
-            generator = build_rrdb_generator(channels, scale, filters, growth, num_blocks, residual_scaling)
+            generator = build_rrdb_generator(
+                channels, scale, filters, growth, num_blocks, residual_scaling, bicubic_skip=bicubic_skip
+            )
         if discriminator is None:
             discriminator = build_sr_discriminator(channels, d_filters)
         if content_network is None:

@@ -37,6 +37,8 @@ class SRGAN(SuperResolutionGAN):
         channels: image channels.
         filters, num_blocks: SRResNet's width and residual blocks (64, 16).
         d_filters: the discriminator's first width (64).
+        bicubic_skip: G predicts the residual over bicubic upsampling and starts as the bicubic baseline (VDSR's
+            global residual; not the paper's). Recommended for short trainings on photographs.
         content: ``"vgg19"`` (VGG54 after ReLU, weighted ``1/12.75^2``), any keras.Model feature extractor
             (weighted 1), or ``None``: SRGAN-MSE, the content loss on pixels.
         content_layer, vgg_weights: VGG19's layer and a local ImageNet weights file (see
@@ -59,6 +61,7 @@ class SRGAN(SuperResolutionGAN):
         vgg_weights: str | None = None,
         pretrain_steps: int = 1000,
         content_weight: float | None = None,
+        bicubic_skip: bool = False,
         generator: keras.Model | None = None,
         discriminator: keras.Model | None = None,
         content_network: keras.Model | None = None,
@@ -70,10 +73,11 @@ class SRGAN(SuperResolutionGAN):
             "filters": filters,
             "num_blocks": num_blocks,
             "d_filters": d_filters,
+            "bicubic_skip": bicubic_skip,
             "content_layer": content_layer,
         }
         if generator is None:
-            generator = build_srresnet(channels, scale, filters, num_blocks)
+            generator = build_srresnet(channels, scale, filters, num_blocks, bicubic_skip=bicubic_skip)
         if discriminator is None:
             discriminator = build_sr_discriminator(channels, d_filters)
         if content_network is None:
