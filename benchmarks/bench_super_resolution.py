@@ -91,23 +91,33 @@ def held_out_scores(model, photos: dict) -> dict:
     return means
 
 
-def photo_quality(model_name: str, scale: int, pixel_steps: int, gan_steps: int, crop: int, batch: int, lr: float):
+def photo_quality(
+    model_name: str,
+    scale: int,
+    pixel_steps: int,
+    gan_steps: int,
+    crop: int,
+    batch: int,
+    lr: float,
+    bicubic_skip: bool = False,
+):
     """One model trained on :func:`photo_crops`: the pixel-loss phase, then the GAN phase; held-out scores after
-    each (and ESRGAN's network interpolation between them)."""
+    each (and ESRGAN's network interpolation between them). ``bicubic_skip``: G learns the residual over bicubic."""
     try:
         import skimage  # noqa: F401
     except ImportError:
-        return {"error": "scikit-image is not installed (pip install -e \".[benchmarks]\")"}
+        return {"error": 'scikit-image is not installed (pip install -e ".[benchmarks]")'}
     photos = {}
     for name in HELD_OUT_PHOTOS:
         image = _photo(name)
         photos[name] = image[: image.shape[0] // scale * scale, : image.shape[1] // scale * scale]
     crops = photo_crops(batch * (pixel_steps + gan_steps), crop)
     cls = kg.SRGAN if model_name == "srgan" else kg.ESRGAN
-    model = cls(scale=scale, channels=3, pretrain_steps=pixel_steps, seed=0, **PHOTO_SIZES)
+    model = cls(scale=scale, channels=3, pretrain_steps=pixel_steps, bicubic_skip=bicubic_skip, seed=0, **PHOTO_SIZES)
     schedule = keras.optimizers.schedules.CosineDecay(lr, pixel_steps, alpha=0.05)
     model.compile(g_optimizer=keras.optimizers.Adam(schedule, beta_1=0.9, beta_2=0.99))
     result = {"model": model_name, "scale": scale, "crop": crop, "batch": batch, "lr": lr, **PHOTO_SIZES}
+    result["bicubic_skip"] = bicubic_skip
 
     def phase(images: np.ndarray) -> dict:
         """Trains on ``images`` (one epoch); its steps, wall and CPU seconds and then the held-out scores."""
@@ -186,12 +196,13 @@ def _torch_speed(steps: int) -> float | None:
 
 def _phase_rows(result: dict) -> list[str]:
     rows = []
+    name = f"{result['model'].upper()} x{result['scale']}" + (" bicubic skip" if result.get("bicubic_skip") else "")
     phases = [("pixel loss", result.get("pixel_phase")), ("GAN", result.get("gan_phase"))]
     phases += [(f"interpolated, alpha {a}", r) for a, r in result.get("interpolation", {}).items()]
     for phase, r in phases:
         if r:
             rows.append(
-                f"| {result['model'].upper()} x{result['scale']} | {phase} | {r.get('steps', '')} | {r['psnr']:.2f} | "
+                f"| {name} | {phase} | {r.get('steps', '')} | {r['psnr']:.2f} | "
                 f"{r['psnr_bicubic']:.2f} | {r['psnr'] - r['psnr_bicubic']:+.2f} | {r['ssim']:.4f} | "
                 f"{r['ssim_bicubic']:.4f} | {r.get('cpu_seconds', '')} |"
             )
@@ -209,6 +220,8 @@ def markdown(results: dict, command: str) -> str:
         "",
         "PSNR/SSIM as BasicSR reports them: Y channel of YCbCr (BT.601) for colour, grey values for digits, `scale` "
         "pixels cropped at every border, float outputs; bicubic upscales the same antialiased-bicubic low-res inputs.",
+        "`bicubic skip`: the generator predicts the residual over bicubic upsampling (`bicubic_skip=True`; a new "
+        "network is the bicubic baseline); without it, the image itself through tanh (the papers' networks).",
         "",
         f"## Photographs (skimage.data): trained on crops of {', '.join(TRAIN_PHOTOS)}; held out: "
         f"{', '.join(HELD_OUT_PHOTOS)} (whole photos, means)",
@@ -264,8 +277,9 @@ def main() -> None:
     results["mnist_x4"] = mnist_quality(4, args.steps, classifier)
     results["mnist_x2"] = mnist_quality(2, args.steps, classifier)
     results["photos"] = [
-        photo_quality(name, 2, args.photo_steps, args.gan_steps, crop=48, batch=16, lr=2e-3)
+        photo_quality(name, 2, args.photo_steps, args.gan_steps, crop=48, batch=16, lr=2e-3, bicubic_skip=skip)
         for name in ("srgan", "esrgan")
+        for skip in (False, True)
     ]
     results["upscale_image_1024"] = tiled_throughput()
     if not args.quick:
