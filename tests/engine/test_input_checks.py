@@ -170,6 +170,7 @@ def test_unit_range_is_judged_on_the_first_step_and_can_be_turned_off():
     assert int(model.step_counter.numpy()) == 2
 
 
+@pytest.mark.heavy(seconds=35)
 @pytest.mark.parametrize("jit", JIT_MODES)
 def test_checks_can_be_turned_off_and_good_data_trains(jit):
     images, labels = digits()
@@ -203,6 +204,7 @@ def test_evaluate_and_dict_batches_are_checked():
 REPLICA_CASES = ("0_1", "nan", "label_negative")
 
 
+@pytest.mark.heavy(seconds=150)
 def test_two_replica_mirrored_strategy(tmp_path):
     """Graph mode and XLA per replica, in one process of 2 logical CPUs (tests/engine/input_check_runs.py)."""
     out = tmp_path / "checks.json"

@@ -41,7 +41,9 @@ def test_every_registered_model_is_in_the_contract_and_exported():
 
 
 @pytest.mark.parametrize("jit", [False, True], ids=["graph", "xla"])
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize(
+    "name", [pytest.param(n, marks=pytest.mark.heavy(seconds=97)) if n == "CycleGAN" else n for n in NAMES]
+)
 def test_train_step(name, jit, tmp_path):
     entry = zoo.BY_NAME[name]
     model = entry.build()
@@ -61,6 +63,7 @@ def test_train_step(name, jit, tmp_path):
         assert int(getattr(model, player.optimizer).iterations.numpy()) == 2 * player.repeats
 
 
+@pytest.mark.heavy(seconds=210)
 @pytest.mark.parametrize(
     "jit", [False, pytest.param(True, id="xla_per_replica")], ids=lambda j: "graph" if j is False else None
 )

@@ -29,6 +29,7 @@ def _run(args, timeout=300):
     assert proc.returncode == 0, proc.stderr[-4000:]
 
 
+@pytest.mark.heavy(seconds=45)
 @pytest.mark.parametrize(
     "models,jit",
     [("DCGAN,CGAN,WGANGP,GAN,DCGAN_REUSE,CGAN_REUSE", "0"), ("DCGAN_NO_BN,WGANGP,DCGAN_NO_BN_REUSE", "1")],
@@ -67,6 +68,7 @@ def _free_ports(n):
     return ports
 
 
+@pytest.mark.heavy(seconds=27)
 @pytest.mark.parametrize("model,jit", [("DCGAN", "0"), ("DCGAN_NO_BN", "1")], ids=["no_xla", "xla"])
 def test_multi_worker_mirrored_two_processes(tmp_path, model, jit):
     ports = ",".join(str(p) for p in _free_ports(2))

@@ -52,6 +52,7 @@ def judge(model, classifier, real_features, num=500):
     }
 
 
+@pytest.mark.heavy(seconds=39)
 @pytest.mark.parametrize("name", sorted(STEPS))
 def test_model_learns_mnist(name, mnist16, digit_classifier16):
     images, labels = mnist16
@@ -102,6 +103,7 @@ def make_new_model(name):
     return model
 
 
+@pytest.mark.heavy(seconds=24)
 @pytest.mark.parametrize("name", sorted(NEW_STEPS))
 def test_new_model_learns_mnist(name, mnist16, digit_classifier16):
     """FID falls by more than half and confidence rises; WGAN's Wasserstein estimate falls, ACGAN's classes bind.
