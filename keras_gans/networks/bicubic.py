@@ -3,7 +3,8 @@
 Global residual learning (Kim et al., VDSR, 2016): the network predicts ``high_res - bicubic(low_res)`` instead of
 the whole image. With the last convolution initialised to zeros a new network is exactly the bicubic baseline,
 and training only has to add the detail bicubic misses; a from-scratch image generator first has to learn to copy
-the input, which a few CPU minutes on photographs do not reach (see docs/super_resolution.md).
+the input (on held-out photographs after 10 CPU minutes: ESRGAN +1.47 dB over bicubic with the skip, +0.49
+without; docs/super_resolution.md).
 
 ``bicubic_upsample`` equals ``tf.image.resize(images, (s H, s W), "bicubic")`` (Keys' kernel, a = -0.5,
 half-pixel centres; taps outside the image get weight 0 and the rest are renormalised, as TensorFlow does) but is
