@@ -91,33 +91,34 @@ def held_out_scores(model, photos: dict) -> dict:
     return means
 
 
-def photo_quality(
-    model_name: str,
-    scale: int,
-    pixel_steps: int,
-    gan_steps: int,
-    crop: int,
-    batch: int,
-    lr: float,
-    bicubic_skip: bool = False,
-):
-    """One model trained on :func:`photo_crops`: the pixel-loss phase, then the GAN phase; held-out scores after
-    each (and ESRGAN's network interpolation between them). ``bicubic_skip``: G learns the residual over bicubic."""
-    try:
-        import skimage  # noqa: F401
-    except ImportError:
-        return {"error": 'scikit-image is not installed (pip install -e ".[benchmarks]")'}
+def held_out_photos(scale: int) -> dict:
+    """:data:`HELD_OUT_PHOTOS`, whole, cropped to multiples of ``scale``."""
     photos = {}
     for name in HELD_OUT_PHOTOS:
         image = _photo(name)
         photos[name] = image[: image.shape[0] // scale * scale, : image.shape[1] // scale * scale]
-    crops = photo_crops(batch * (pixel_steps + gan_steps), crop)
+    return photos
+
+
+def photo_quality(
+    model_name: str,
+    bicubic_skip: bool,
+    crops: np.ndarray,
+    photos: dict,
+    scale: int,
+    pixel_steps: int,
+    batch: int,
+    lr: float,
+):
+    """One model trained on ``crops`` (:func:`photo_crops`): ``pixel_steps`` of the pixel-loss phase, then the GAN
+    phase on the rest; scores on the held-out ``photos`` after each (and ESRGAN's network interpolation between
+    them). ``bicubic_skip``: G learns the residual over bicubic."""
     cls = kg.SRGAN if model_name == "srgan" else kg.ESRGAN
     model = cls(scale=scale, channels=3, pretrain_steps=pixel_steps, bicubic_skip=bicubic_skip, seed=0, **PHOTO_SIZES)
     schedule = keras.optimizers.schedules.CosineDecay(lr, pixel_steps, alpha=0.05)
     model.compile(g_optimizer=keras.optimizers.Adam(schedule, beta_1=0.9, beta_2=0.99))
-    result = {"model": model_name, "scale": scale, "crop": crop, "batch": batch, "lr": lr, **PHOTO_SIZES}
-    result["bicubic_skip"] = bicubic_skip
+    result = {"model": model_name, "bicubic_skip": bicubic_skip, "scale": scale, "crop": crops.shape[1]}
+    result.update(batch=batch, lr=lr, **PHOTO_SIZES)
 
     def phase(images: np.ndarray) -> dict:
         """Trains on ``images`` (one epoch); its steps, wall and CPU seconds and then the held-out scores."""
@@ -132,7 +133,7 @@ def photo_quality(
     result["pixel_phase"] = phase(crops[: batch * pixel_steps])
     pixel_generator = keras.models.clone_model(model.generator)
     pixel_generator.set_weights(model.generator.get_weights())
-    if gan_steps:
+    if len(crops) > batch * pixel_steps:
         result["gan_phase"] = phase(crops[batch * pixel_steps :])
         if model_name == "esrgan":
             result["interpolation"] = {
@@ -140,6 +141,21 @@ def photo_quality(
                 for alpha in (0.2, 0.5, 0.8)
             }
     return result
+
+
+def photo_results(pixel_steps: int, gan_steps: int, scale: int = 2, crop: int = 48, batch: int = 16) -> list[dict]:
+    """SRGAN and ESRGAN, each without and with ``bicubic_skip``, on the same crops and held-out photos."""
+    try:
+        import skimage  # noqa: F401
+    except ImportError:
+        return [{"error": 'scikit-image is not installed (pip install -e ".[benchmarks]")'}]
+    crops = photo_crops(batch * (pixel_steps + gan_steps), crop)
+    photos = held_out_photos(scale)
+    return [
+        photo_quality(name, skip, crops, photos, scale, pixel_steps, batch, lr=2e-3)
+        for name in ("srgan", "esrgan")
+        for skip in (False, True)
+    ]
 
 
 def tiled_throughput() -> dict:
@@ -278,11 +294,7 @@ def main() -> None:
     classifier = kg.metrics.classifier.train_mnist_classifier(images[:8000], labels[:8000], epochs=epochs)
     results["mnist_x4"] = mnist_quality(4, args.steps, classifier)
     results["mnist_x2"] = mnist_quality(2, args.steps, classifier)
-    results["photos"] = [
-        photo_quality(name, 2, args.photo_steps, args.gan_steps, crop=48, batch=16, lr=2e-3, bicubic_skip=skip)
-        for name in ("srgan", "esrgan")
-        for skip in (False, True)
-    ]
+    results["photos"] = photo_results(args.photo_steps, args.gan_steps)
     if not args.quick:
         results["train_step"] = train_speed()
     text = json.dumps(results, indent=2)

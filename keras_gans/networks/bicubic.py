@@ -66,14 +66,11 @@ def _phase_kernel(factor: int, channels: int) -> np.ndarray:
 def bicubic_upsample(images, factor: int) -> tf.Tensor:
     """``(N, H, W, C)`` float images -> ``(N, factor H, factor W, C)``, bicubic, in float32 (see module docstring)."""
     images = tf.cast(images, tf.float32)
-    channels = int(images.shape[-1])
-    kernel = tf.constant(_phase_kernel(factor, channels))
-    # The zero-padded convolution of the image, divided by that of an all-ones image: the in-image taps' weights
-    # renormalised to sum to 1 (the kernel is separable, so the 2-D renormalisation is the 1-D ones' product).
+    kernel = tf.constant(_phase_kernel(factor, int(images.shape[-1])))
+    # The zero-padded convolution of the image, divided by that of one all-ones image of its size (broadcast over
+    # the batch): the in-image taps' weights renormalised to sum to 1.
     weighted = tf.nn.conv2d(images, kernel, 1, "SAME")
-    ones = tf.ones_like(images[..., :1])
-    coverage = tf.nn.conv2d(ones, tf.constant(_phase_kernel(factor, 1)), 1, "SAME")
-    coverage = tf.repeat(coverage, channels, axis=-1)
+    coverage = tf.nn.conv2d(tf.ones_like(images[:1]), kernel, 1, "SAME")
     return tf.nn.depth_to_space(weighted / coverage, factor)
 
 

@@ -25,10 +25,14 @@ RESIDUAL_SCALING = 0.2
 _SMALL_INIT = {"class_name": "VarianceScaling", "config": {"scale": 0.02, "mode": "fan_in", "distribution": "normal"}}
 
 
-def _conv(filters: int, name: str, small: bool = False, activation=None, zeros: bool = False):
-    initializer = "zeros" if zeros else keras.initializers.get(_SMALL_INIT) if small else "glorot_uniform"
+def _conv(filters: int, name: str, small: bool = False, activation=None):
     return keras.layers.Conv2D(
-        filters, 3, padding="same", name=name, activation=activation, kernel_initializer=initializer
+        filters,
+        3,
+        padding="same",
+        name=name,
+        activation=activation,
+        kernel_initializer=keras.initializers.get(_SMALL_INIT) if small else "glorot_uniform",
     )
 
 
@@ -91,5 +95,4 @@ def build_rrdb_generator(
         x = PixelShuffle(2, name=f"up{i}_nearest")(x)
         x = keras.layers.LeakyReLU(0.2, name=f"up{i}_lrelu")(_conv(filters, f"up{i}_conv")(x))
     x = keras.layers.LeakyReLU(0.2, name="hr_lrelu")(_conv(filters, "hr_conv")(x))
-    x = _conv(channels, "tail_conv", zeros=bicubic_skip)(x)
-    return keras.Model(inputs, high_res_output(inputs, x, scale, bicubic_skip), name=name)
+    return keras.Model(inputs, high_res_output(inputs, x, channels, 3, scale, bicubic_skip), name=name)

@@ -98,17 +98,19 @@ def build_srresnet(
         x = keras.layers.Conv2D(4 * filters, 3, padding="same", name=f"up{i}_conv")(x)
         x = PixelShuffle(2, name=f"up{i}_shuffle")(x)
         x = _prelu(f"up{i}_prelu")(x)
-    x = keras.layers.Conv2D(
-        channels, 9, padding="same", kernel_initializer="zeros" if bicubic_skip else "glorot_uniform", name="tail_conv"
-    )(x)
-    return keras.Model(inputs, high_res_output(inputs, x, scale, bicubic_skip), name=name)
+    return keras.Model(inputs, high_res_output(inputs, x, channels, 9, scale, bicubic_skip), name=name)
 
 
-def high_res_output(low_res, x, scale: int, bicubic_skip: bool):
-    """The generators' last layer: ``tanh(x)``, or with ``bicubic_skip`` the bicubic upsampling of ``low_res``
-    plus ``x`` (clipped to [-1, 1]); float32 either way."""
+def high_res_output(low_res, features, channels: int, kernel_size: int, scale: int, bicubic_skip: bool):
+    """The generators' head: ``tail_conv`` (``kernel_size``, ``channels`` out) on the high-res ``features``, then
+    tanh; or with ``bicubic_skip`` the tail convolution zero-initialised and added to the bicubic upsampling of
+    ``low_res`` (clipped to [-1, 1]). The output is float32 either way."""
     if not isinstance(bicubic_skip, bool):
         raise TypeError(f"bicubic_skip must be True or False, got {bicubic_skip!r}.")
+    initializer = "zeros" if bicubic_skip else "glorot_uniform"
+    x = keras.layers.Conv2D(channels, kernel_size, padding="same", kernel_initializer=initializer, name="tail_conv")(
+        features
+    )
     if bicubic_skip:
         return BicubicResidual(scale, name="high_res")([low_res, x])
     return keras.layers.Activation("tanh", dtype="float32", name="high_res")(x)
